@@ -1,0 +1,28 @@
+// Package wrangler is the Data Wrangler for Go: a library that Go services and
+// AWS Lambdas import to build an analytics pipeline on S3, the Glue Data
+// Catalog and Athena in code.
+//
+// This package holds only this overview; the work is done in its
+// subpackages:
+//
+//   - retry: retry policies with Step Functions semantics (and an import of a
+//     state machine's Retry field), classification of AWS throttling and
+//     transient errors, an aws.RetryerV2 for SDK clients, and the limiters
+//     that keep a program within AWS quotas: a weighted semaphore, a token
+//     bucket, and an adaptive (AIMD) concurrency limiter.
+//
+// Planned, in the order the project builds them (see README.md): frame, an
+// immutable Arrow-backed table; s3io, streaming CSV, JSON lines and Parquet
+// readers and writers on S3 with nothing half-written on failure; glue,
+// catalog sync with schema evolution; athena, queries under a concurrency
+// limit with typed results; and localaws, an in-process S3, Glue and Athena
+// for tests.
+//
+// A first taste, retrying a Glue call the way a state machine's retrier
+// would:
+//
+//	policy := retry.Policy{Interval: 2 * time.Second, BackoffRate: 1.85, MaxAttempts: 8}
+//	table, err := retry.DoValue(ctx, policy, func(ctx context.Context) (*glue.GetTableOutput, error) {
+//		return glueClient.GetTable(ctx, &glue.GetTableInput{DatabaseName: &db, Name: &name})
+//	})
+package wrangler
