@@ -11,8 +11,11 @@
 //     that keep a program within AWS quotas: a weighted semaphore, a token
 //     bucket, and an adaptive (AIMD) concurrency limiter.
 //
-// Planned, in the order the project builds them (see README.md): frame, an
-// immutable Arrow-backed table; s3io, streaming CSV, JSON lines and Parquet
+//   - frame: the immutable Arrow-backed table the other packages read into
+//     and write from: build from columns, records or Go structs; select,
+//     filter, take, sort, group-by and hash joins, column at a time.
+//
+// Planned, in the order the project builds them (see README.md): s3io, streaming CSV, JSON lines and Parquet
 // readers and writers on S3 with nothing half-written on failure; glue,
 // catalog sync with schema evolution; athena, queries under a concurrency
 // limit with typed results; and localaws, an in-process S3, Glue and Athena

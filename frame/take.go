@@ -1,0 +1,120 @@
+package frame
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/compute"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// Take returns the rows at the given positions, in that order; a position
+// may repeat. A position outside [0, NumRows) is an error naming it.
+func (f *Frame) Take(rows []int, optFns ...func(*Options)) (*Frame, error) {
+	n := f.NumRows()
+	idx := make([]int64, len(rows))
+	for i, r := range rows {
+		if r < 0 || r >= n {
+			return nil, fmt.Errorf("frame: take: position %d (entry %d) outside the %d rows: %w", r, i, n, ErrOutOfRange)
+		}
+		idx[i] = int64(r)
+	}
+	o := resolveOptions(optFns)
+	cols, err := takeColumns(o.Allocator, f.schema, f.cols, idx)
+	if err != nil {
+		return nil, fmt.Errorf("frame: take: %w", err)
+	}
+	return newFrame(f.schema, cols, len(idx)), nil
+}
+
+// indexArray makes an Int64 index array of idx, where -1 means a null row
+// (as an outer join needs for the side without a match).
+func indexArray(mem memory.Allocator, idx []int64) arrow.Array {
+	b := array.NewInt64Builder(mem)
+	defer b.Release()
+	nulls := 0
+	for _, v := range idx {
+		if v < 0 {
+			nulls++
+		}
+	}
+	if nulls == 0 {
+		b.AppendValues(idx, nil)
+		return b.NewArray()
+	}
+	b.Reserve(len(idx))
+	for _, v := range idx {
+		if v < 0 {
+			b.UnsafeAppendBoolToBitmap(false)
+		} else {
+			b.UnsafeAppend(v)
+		}
+	}
+	return b.NewArray()
+}
+
+// takeColumns gathers rows idx (-1: null) of each column with Arrow's take
+// kernel; the result owns one reference to each new column.
+func takeColumns(mem memory.Allocator, schema *arrow.Schema, cols []*arrow.Chunked, idx []int64) ([]*arrow.Chunked, error) {
+	indices := indexArray(mem, idx)
+	defer indices.Release()
+	ctx := compute.WithAllocator(context.Background(), mem)
+	out := make([]*arrow.Chunked, 0, len(cols))
+	for i, col := range cols {
+		c, err := takeChunked(ctx, col, indices)
+		if err != nil {
+			for _, done := range out {
+				done.Release()
+			}
+			return nil, fmt.Errorf("column %q: %w", schema.Field(i).Name, err)
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+func takeChunked(ctx context.Context, col *arrow.Chunked, indices arrow.Array) (*arrow.Chunked, error) {
+	if indices.Len() == 0 || col.Len() == 0 {
+		// Nothing to gather (or only nulls from an empty side): build the
+		// result directly, since take on an empty input has nothing to
+		// index into.
+		return nullChunked(compute.GetAllocator(ctx), col.DataType(), indices.Len()), nil
+	}
+	// arrow-go v18.8's chunked take indexes out of range (a panic on a
+	// kernel goroutine, which no recover can catch) when a chunk is empty:
+	// take from the non-empty chunks only.
+	if chunks := col.Chunks(); slices.ContainsFunc(chunks, func(a arrow.Array) bool { return a.Len() == 0 }) {
+		nonEmpty := slices.DeleteFunc(slices.Clone(chunks), func(a arrow.Array) bool { return a.Len() == 0 })
+		col = arrow.NewChunked(col.DataType(), nonEmpty)
+		defer col.Release()
+	}
+	res, err := compute.Take(ctx, *compute.DefaultTakeOptions(),
+		compute.NewDatumWithoutOwning(col), compute.NewDatumWithoutOwning(indices))
+	if err != nil {
+		return nil, err
+	}
+	defer res.Release()
+	switch d := res.(type) {
+	case *compute.ChunkedDatum:
+		d.Value.Retain()
+		return d.Value, nil
+	case *compute.ArrayDatum:
+		arr := d.MakeArray()
+		defer arr.Release()
+		return arrow.NewChunked(arr.DataType(), []arrow.Array{arr}), nil
+	}
+	return nil, fmt.Errorf("take returned %s", res.Kind())
+}
+
+// nullChunked is a column of n nulls of type dt.
+func nullChunked(mem memory.Allocator, dt arrow.DataType, n int) *arrow.Chunked {
+	if n == 0 {
+		return arrow.NewChunked(dt, nil)
+	}
+	arr := array.MakeArrayOfNull(mem, dt, n)
+	defer arr.Release()
+	return arrow.NewChunked(dt, []arrow.Array{arr})
+}
