@@ -1,0 +1,359 @@
+package localaws
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
+)
+
+// startStack starts a stack for one test, with the default SDK options
+// except that retries are off so fault tests see every failure.
+func startStack(t *testing.T, optFns ...func(*Options)) (*Stack, *s3.Client) {
+	t.Helper()
+	st, err := Start(context.Background(), optFns...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := st.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	client := s3.NewFromConfig(st.Config(), PathStyle, func(o *s3.Options) { o.RetryMaxAttempts = 1 })
+	return st, client
+}
+
+func mustBucket(t *testing.T, c *s3.Client, bucket string) {
+	t.Helper()
+	if _, err := c.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func put(t *testing.T, c *s3.Client, bucket, key string, body []byte) {
+	t.Helper()
+	_, err := c.PutObject(context.Background(), &s3.PutObjectInput{
+		Bucket: aws.String(bucket), Key: aws.String(key), Body: bytes.NewReader(body),
+	})
+	if err != nil {
+		t.Fatalf("put %s/%s: %v", bucket, key, err)
+	}
+}
+
+func get(ctx context.Context, c *s3.Client, bucket, key, rng string) ([]byte, error) {
+	in := &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)}
+	if rng != "" {
+		in.Range = aws.String(rng)
+	}
+	out, err := c.GetObject(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	defer out.Body.Close()
+	return io.ReadAll(out.Body)
+}
+
+func apiCode(err error) string {
+	var api smithy.APIError
+	if errors.As(err, &api) {
+		return api.ErrorCode()
+	}
+	return ""
+}
+
+func TestS3ObjectsAreFilesUnderTheDataDirectory(t *testing.T) {
+	dir := t.TempDir()
+	st, c := startStack(t, func(o *Options) { o.Dir = dir; o.Buckets = []string{"lake"} })
+	ctx := context.Background()
+	put(t, c, "lake", "sales/dt=2026-11-25/part-0.csv", []byte("id,amount\n1,9.5\n"))
+
+	onDisk, err := os.ReadFile(filepath.Join(st.Dir(), "buckets", "lake", "sales", "dt=2026-11-25", "part-0.csv"))
+	if err != nil || string(onDisk) != "id,amount\n1,9.5\n" {
+		t.Fatalf("file on disk: %q, %v", onDisk, err)
+	}
+	got, err := get(ctx, c, "lake", "sales/dt=2026-11-25/part-0.csv", "")
+	if err != nil || string(got) != string(onDisk) {
+		t.Fatalf("GetObject: %q, %v", got, err)
+	}
+	head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("lake"), Key: aws.String("sales/dt=2026-11-25/part-0.csv")})
+	if err != nil || aws.ToInt64(head.ContentLength) != int64(len(onDisk)) {
+		t.Fatalf("HeadObject: %+v, %v", head, err)
+	}
+	_, err = c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("lake"), Key: aws.String("missing")})
+	var nf *types.NotFound
+	if !errors.As(err, &nf) {
+		t.Fatalf("HeadObject of a missing key: got %v, want NotFound", err)
+	}
+	_, err = get(ctx, c, "lake", "missing", "")
+	var nsk *types.NoSuchKey
+	if !errors.As(err, &nsk) {
+		t.Fatalf("GetObject of a missing key: got %v, want NoSuchKey", err)
+	}
+}
+
+func TestS3RangedGet(t *testing.T) {
+	_, c := startStack(t, func(o *Options) { o.Buckets = []string{"bkt"} })
+	body := []byte("0123456789abcdefghij")
+	put(t, c, "bkt", "k", body)
+	ctx := context.Background()
+	for _, tt := range []struct{ rng, want string }{
+		{"bytes=0-3", "0123"},
+		{"bytes=10-", "abcdefghij"},
+		{"bytes=-4", "ghij"},
+		{"bytes=15-100", "fghij"},
+	} {
+		t.Run(tt.rng, func(t *testing.T) {
+			got, err := get(ctx, c, "bkt", "k", tt.rng)
+			if err != nil || string(got) != tt.want {
+				t.Fatalf("got %q, %v; want %q", got, err, tt.want)
+			}
+		})
+	}
+	t.Run("unsatisfiable", func(t *testing.T) {
+		_, err := get(ctx, c, "bkt", "k", "bytes=100-200")
+		if code := apiCode(err); code != "InvalidRange" {
+			t.Fatalf("got %v (code %q), want InvalidRange (AWS-FACTS.md 3.5)", err, code)
+		}
+	})
+}
+
+func TestS3ListObjectsV2Paging(t *testing.T) {
+	_, c := startStack(t, func(o *Options) { o.Buckets = []string{"bkt"} })
+	ctx := context.Background()
+	var want []string
+	for i := range 1203 {
+		key := fmt.Sprintf("data/%04d.csv", i)
+		want = append(want, key)
+		put(t, c, "bkt", key, []byte("x"))
+	}
+	put(t, c, "bkt", "other/a", []byte("x"))
+	put(t, c, "bkt", "top", []byte("x"))
+
+	var got []string
+	var pages []int
+	p := s3.NewListObjectsV2Paginator(c, &s3.ListObjectsV2Input{Bucket: aws.String("bkt"), Prefix: aws.String("data/")})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages = append(pages, len(page.Contents))
+		for _, o := range page.Contents {
+			got = append(got, aws.ToString(o.Key))
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("listed %d keys, want %d in order", len(got), len(want))
+	}
+	if !slices.Equal(pages, []int{1000, 203}) {
+		t.Fatalf("page sizes %v, want [1000 203] (AWS-FACTS.md 3.2)", pages)
+	}
+
+	out, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("bkt"), Delimiter: aws.String("/")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var prefixes []string
+	for _, cp := range out.CommonPrefixes {
+		prefixes = append(prefixes, aws.ToString(cp.Prefix))
+	}
+	if !slices.Equal(prefixes, []string{"data/", "other/"}) || len(out.Contents) != 1 || aws.ToString(out.Contents[0].Key) != "top" {
+		t.Fatalf("with delimiter: prefixes %v, contents %d; want [data/ other/] and top", prefixes, len(out.Contents))
+	}
+
+	small, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("bkt"), MaxKeys: aws.Int32(7), Prefix: aws.String("data/")})
+	if err != nil || len(small.Contents) != 7 || !aws.ToBool(small.IsTruncated) || small.NextContinuationToken == nil {
+		t.Fatalf("MaxKeys 7: %d keys, truncated %v, %v", len(small.Contents), aws.ToBool(small.IsTruncated), err)
+	}
+}
+
+func TestS3DeleteObjects(t *testing.T) {
+	_, c := startStack(t, func(o *Options) { o.Buckets = []string{"bkt"} })
+	ctx := context.Background()
+	for i := range 5 {
+		put(t, c, "bkt", fmt.Sprintf("k%d", i), []byte("x"))
+	}
+	ids := []types.ObjectIdentifier{{Key: aws.String("k0")}, {Key: aws.String("k1")}, {Key: aws.String("never-existed")}}
+	out, err := c.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: aws.String("bkt"), Delete: &types.Delete{Objects: ids}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A missing key is reported as deleted (AWS-FACTS.md 3.3).
+	if len(out.Deleted) != 3 || len(out.Errors) != 0 {
+		t.Fatalf("deleted %d, errors %d; want 3 and 0", len(out.Deleted), len(out.Errors))
+	}
+	list, _ := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("bkt")})
+	if len(list.Contents) != 3 {
+		t.Fatalf("%d objects left, want 3", len(list.Contents))
+	}
+
+	tooMany := make([]types.ObjectIdentifier, 1001)
+	for i := range tooMany {
+		tooMany[i] = types.ObjectIdentifier{Key: aws.String(fmt.Sprintf("x%d", i))}
+	}
+	_, err = c.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: aws.String("bkt"), Delete: &types.Delete{Objects: tooMany}})
+	if code := apiCode(err); code != "MalformedXML" {
+		t.Fatalf("1,001 keys: got %v (code %q), want MalformedXML", err, code)
+	}
+}
+
+func TestS3CopyObject(t *testing.T) {
+	_, c := startStack(t, func(o *Options) { o.Buckets = []string{"src-bkt", "dst-bkt"} })
+	ctx := context.Background()
+	put(t, c, "src-bkt", "a/b.parquet", []byte("PAR1...PAR1"))
+	_, err := c.CopyObject(ctx, &s3.CopyObjectInput{
+		Bucket: aws.String("dst-bkt"), Key: aws.String("copy.parquet"), CopySource: aws.String("src-bkt/a/b.parquet"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := get(ctx, c, "dst-bkt", "copy.parquet", "")
+	if err != nil || string(got) != "PAR1...PAR1" {
+		t.Fatalf("copy: %q, %v", got, err)
+	}
+}
+
+func TestS3MultipartUpload(t *testing.T) {
+	_, c := startStack(t, func(o *Options) { o.Buckets = []string{"bkt"} })
+	ctx := context.Background()
+	part1 := make([]byte, 5<<20)
+	rand.Read(part1)
+	part2 := []byte("the last part may be small")
+
+	created, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("bkt"), Key: aws.String("big")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var parts []types.CompletedPart
+	for i, body := range [][]byte{part1, part2} {
+		up, err := c.UploadPart(ctx, &s3.UploadPartInput{
+			Bucket: aws.String("bkt"), Key: aws.String("big"), UploadId: created.UploadId,
+			PartNumber: aws.Int32(int32(i + 1)), Body: bytes.NewReader(body),
+		})
+		if err != nil {
+			t.Fatalf("part %d: %v", i+1, err)
+		}
+		parts = append(parts, types.CompletedPart{ETag: up.ETag, PartNumber: aws.Int32(int32(i + 1))})
+	}
+
+	// In progress: listed, and not visible as an object.
+	uploads, err := c.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: aws.String("bkt")})
+	if err != nil || len(uploads.Uploads) != 1 {
+		t.Fatalf("ListMultipartUploads: %d uploads, %v; want 1", len(uploads.Uploads), err)
+	}
+	if _, err := get(ctx, c, "bkt", "big", ""); err == nil {
+		t.Fatal("an incomplete multipart upload is readable")
+	}
+
+	_, err = c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{
+		Bucket: aws.String("bkt"), Key: aws.String("big"), UploadId: created.UploadId,
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: parts},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := get(ctx, c, "bkt", "big", "")
+	if err != nil || !bytes.Equal(got, append(slices.Clone(part1), part2...)) {
+		t.Fatalf("completed object: %d bytes, %v; want %d", len(got), err, len(part1)+len(part2))
+	}
+
+	// Abort leaves nothing behind.
+	aborted, _ := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("bkt"), Key: aws.String("gone")})
+	c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("bkt"), Key: aws.String("gone"), UploadId: aborted.UploadId,
+		PartNumber: aws.Int32(1), Body: bytes.NewReader([]byte("x"))})
+	if _, err := c.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: aws.String("bkt"), Key: aws.String("gone"), UploadId: aborted.UploadId}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := get(ctx, c, "bkt", "gone", ""); err == nil {
+		t.Fatal("an aborted upload became an object")
+	}
+	uploads, _ = c.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: aws.String("bkt")})
+	if len(uploads.Uploads) != 0 {
+		t.Fatalf("%d uploads listed after complete and abort, want 0", len(uploads.Uploads))
+	}
+}
+
+func TestS3ConditionalPut(t *testing.T) {
+	_, c := startStack(t, func(o *Options) { o.Buckets = []string{"bkt"} })
+	ctx := context.Background()
+	putIfAbsent := func(body string) error {
+		_, err := c.PutObject(ctx, &s3.PutObjectInput{
+			Bucket: aws.String("bkt"), Key: aws.String("lock"), Body: strings.NewReader(body), IfNoneMatch: aws.String("*"),
+		})
+		return err
+	}
+	if err := putIfAbsent("first"); err != nil {
+		t.Fatal(err)
+	}
+	err := putIfAbsent("second")
+	var re interface{ HTTPStatusCode() int }
+	if code := apiCode(err); code != "PreconditionFailed" || !errors.As(err, &re) || re.HTTPStatusCode() != http.StatusPreconditionFailed {
+		t.Fatalf("second put: got %v, want 412 PreconditionFailed (AWS-FACTS.md 3.6)", err)
+	}
+	got, _ := get(ctx, c, "bkt", "lock", "")
+	if string(got) != "first" {
+		t.Fatalf("object is %q after a refused put, want first", got)
+	}
+}
+
+func TestS3RefusesKeysThatWouldEscape(t *testing.T) {
+	dir := t.TempDir()
+	_, c := startStack(t, func(o *Options) { o.Dir = dir; o.Buckets = []string{"bkt"} })
+	for _, key := range []string{"../../etc/passwd", "a/../../b", "a/./b", "a//b", "trailing/"} {
+		t.Run(key, func(t *testing.T) {
+			_, err := c.PutObject(context.Background(), &s3.PutObjectInput{
+				Bucket: aws.String("bkt"), Key: aws.String(key), Body: strings.NewReader("x"),
+			})
+			if code := apiCode(err); code != "InvalidArgument" {
+				t.Fatalf("got %v, want InvalidArgument", err)
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(dir, "..", "etc")); err == nil {
+		t.Fatal("a file appeared outside the data directory")
+	}
+}
+
+func TestS3ListObjectsV2StartAfterAndEncoding(t *testing.T) {
+	_, c := startStack(t, func(o *Options) { o.Buckets = []string{"bkt"} })
+	ctx := context.Background()
+	for _, k := range []string{"a", "b c", "é", "z"} {
+		put(t, c, "bkt", k, []byte("x"))
+	}
+	out, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("bkt"), StartAfter: aws.String("a")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, o := range out.Contents {
+		keys = append(keys, aws.ToString(o.Key))
+	}
+	// UTF-8 binary order puts "é" (0xC3 0xA9) after "z".
+	if !slices.Equal(keys, []string{"b c", "z", "é"}) {
+		t.Fatalf("keys after a: %q", keys)
+	}
+	enc, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("bkt"), EncodingType: types.EncodingTypeUrl})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := aws.ToString(enc.Contents[1].Key); got != "b%20c" {
+		t.Fatalf("url-encoded key %q, want b%%20c", got)
+	}
+	if _, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("no-such-bucket")}); apiCode(err) != "NoSuchBucket" {
+		t.Fatalf("missing bucket: got %v", err)
+	}
+}
