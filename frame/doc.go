@@ -2,8 +2,8 @@
 // readers return, writers take and Athena results arrive as.
 //
 // A Frame is an arrow.Schema plus one arrow.Chunked column per field. It is
-// never modified once built: Select, Drop, Rename, Head, Slice, FilterMask and
-// the rest return new frames that share every column they do not change, so
+// never modified once built: Select, Drop, Rename, Head, Slice, Filter, Sort,
+// Join and the rest return new frames that share every column they do not change, so
 // slicing and projecting cost no copies, and a frame can be read from any
 // number of goroutines.
 //
@@ -15,11 +15,24 @@
 //		frame.Timestamp("at", times, arrow.Microsecond),
 //	)
 //	big, err := f.FilterMask([]bool{true, false, true})
+//	big, err = f.Filter(frame.Col("id").Gt(1).And(frame.Col("name").IsNotNull())) // expressions: expr.go
 //	ids, valid, err := frame.Values[int64](big, "id")   // typed, nulls reported in valid
 //	fmt.Println(big)                                      // Polars-style table
 //
 //	orders, err := frame.FromStructs(rows)                // []Order -> columns
 //	back, err := frame.ToStructs[Order](orders)          // columns -> []Order
+//
+//	byDay, err := orders.GroupBy("day").Sorted().Agg(frame.Sum("amount"), frame.CountRows())
+//	named, err := orders.Join(customers, frame.LeftJoin, frame.On("customer_id"))
+//	top, err := orders.Sort(frame.Desc("amount"), frame.Asc("id"))
+//	all, err := frame.Concat(january, february)          // columns unified, missing ones null
+//
+// Relational operations work column at a time. Group-by, joins, Unique and
+// NUnique share one key encoder (keys.go): every key column is turned into
+// small integer codes with a typed hash map, the codes of several columns
+// are combined, and the result numbers each distinct key tuple densely, in
+// order of first appearance. Nulls are equal to each other when grouping and
+// never match in joins (SQL semantics); NaNs equal each other in both.
 //
 // Frames also come from Arrow directly (FromRecords, FromTable, FromReader)
 // and go back to it (Column, Table, Records for streaming in batches).

@@ -1,7 +1,6 @@
 package frame
 
 import (
-	"context"
 	"fmt"
 	"slices"
 
@@ -339,12 +338,12 @@ func coalesceKeys(mem memory.Allocator, leftCol, rightCol *arrow.Chunked, leftRo
 	// Integers of different widths, or float32 and float64, may have been
 	// joined: both sides go to a type that holds either.
 	dt := commonKeyType(leftCol.DataType(), rightCol.DataType())
-	leftCol, err := castChunked(mem, leftCol, dt)
+	leftCol, err := castColumn(mem, leftCol, compute.SafeCastOptions(dt))
 	if err != nil {
 		return nil, err
 	}
 	defer leftCol.Release()
-	rightCol, err = castChunked(mem, rightCol, dt)
+	rightCol, err = castColumn(mem, rightCol, compute.SafeCastOptions(dt))
 	if err != nil {
 		return nil, err
 	}
@@ -372,6 +371,8 @@ func coalesceKeys(mem memory.Allocator, leftCol, rightCol *arrow.Chunked, leftRo
 // a and b (compatible as keyTypesCompatible says): the wider of two signed or
 // two unsigned integers, int64 for a signed and an unsigned one (a value that
 // does not fit is reported by the checked cast), float64 for two floats.
+// Unlike supertype it never turns integer keys into float64, which would
+// make distinct large keys equal.
 func commonKeyType(a, b arrow.DataType) arrow.DataType {
 	if arrow.TypeEqual(a, b) {
 		return a
@@ -387,28 +388,4 @@ func commonKeyType(a, b arrow.DataType) arrow.DataType {
 		return b
 	}
 	return arrow.PrimitiveTypes.Int64
-}
-
-// castChunked returns col as type dt: col itself (retained) when it already
-// is, else a checked cast that fails rather than wrap a value.
-func castChunked(mem memory.Allocator, col *arrow.Chunked, dt arrow.DataType) (*arrow.Chunked, error) {
-	if arrow.TypeEqual(col.DataType(), dt) {
-		col.Retain()
-		return col, nil
-	}
-	ctx := compute.WithAllocator(context.Background(), mem)
-	chunks := make([]arrow.Array, 0, len(col.Chunks()))
-	defer func() {
-		for _, c := range chunks {
-			c.Release()
-		}
-	}()
-	for _, c := range col.Chunks() {
-		cast, err := compute.CastArray(ctx, c, compute.SafeCastOptions(dt))
-		if err != nil {
-			return nil, fmt.Errorf("cast %s to %s: %w", col.DataType(), dt, err)
-		}
-		chunks = append(chunks, cast)
-	}
-	return arrow.NewChunked(dt, chunks), nil
 }

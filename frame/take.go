@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sort"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -64,7 +65,14 @@ func takeColumns(mem memory.Allocator, schema *arrow.Schema, cols []*arrow.Chunk
 	ctx := compute.WithAllocator(context.Background(), mem)
 	out := make([]*arrow.Chunked, 0, len(cols))
 	for i, col := range cols {
-		c, err := takeChunked(ctx, col, indices)
+		var c *arrow.Chunked
+		var err error
+		switch col.DataType().ID() {
+		case arrow.STRING, arrow.LARGE_STRING, arrow.BINARY, arrow.LARGE_BINARY:
+			c, err = takeBinary(mem, col, idx)
+		default:
+			c, err = takeChunked(ctx, col, indices)
+		}
 		if err != nil {
 			for _, done := range out {
 				done.Release()
@@ -117,4 +125,78 @@ func nullChunked(mem memory.Allocator, dt arrow.DataType, n int) *arrow.Chunked 
 	arr := array.MakeArrayOfNull(mem, dt, n)
 	defer arr.Release()
 	return arrow.NewChunked(dt, []arrow.Array{arr})
+}
+
+// binaryValues is what takeBinary needs of the string and binary arrays.
+type binaryValues interface {
+	arrow.Array
+	ValueLen(int) int
+}
+
+// takeBinary gathers rows of a string or binary column. Arrow's take kernel
+// grows its value buffer as it goes, and on a shuffled gather (a sort, a
+// join) that copying dominates; here the total size is summed first, so the
+// buffer is allocated once.
+func takeBinary(mem memory.Allocator, col *arrow.Chunked, idx []int64) (*arrow.Chunked, error) {
+	chunks := col.Chunks()
+	starts := make([]int64, len(chunks)+1)
+	for i, c := range chunks {
+		starts[i+1] = starts[i] + int64(c.Len())
+	}
+	// locate maps a row to its chunk and the row within it.
+	locate := func(row int64) (binaryValues, int) {
+		c := 0
+		if len(chunks) > 1 {
+			c = sort.Search(len(chunks), func(i int) bool { return starts[i+1] > row }) // first chunk ending after row
+		}
+		return chunks[c].(binaryValues), int(row - starts[c])
+	}
+	total := 0
+	for _, r := range idx {
+		if r >= 0 {
+			arr, i := locate(r)
+			if arr.IsValid(i) {
+				total += arr.ValueLen(i)
+			}
+		}
+	}
+	bldr := array.NewBuilder(mem, col.DataType())
+	defer bldr.Release()
+	var b *array.BinaryBuilder
+	switch t := bldr.(type) {
+	case *array.BinaryBuilder:
+		b = t
+	case *array.StringBuilder:
+		b = t.BinaryBuilder
+	case *array.LargeStringBuilder:
+		b = t.BinaryBuilder
+	default:
+		return nil, fmt.Errorf("no binary builder for %s", col.DataType())
+	}
+	b.Reserve(len(idx))
+	b.ReserveData(total)
+	for _, r := range idx {
+		if r < 0 {
+			b.AppendNull()
+			continue
+		}
+		arr, i := locate(r)
+		if arr.IsNull(i) {
+			b.AppendNull()
+			continue
+		}
+		switch a := arr.(type) {
+		case *array.String:
+			b.AppendString(a.Value(i))
+		case *array.LargeString:
+			b.AppendString(a.Value(i))
+		case *array.Binary:
+			b.Append(a.Value(i))
+		case *array.LargeBinary:
+			b.Append(a.Value(i))
+		}
+	}
+	out := bldr.NewArray()
+	defer out.Release()
+	return arrow.NewChunked(col.DataType(), []arrow.Array{out}), nil
 }
