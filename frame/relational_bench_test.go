@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
 )
 
 // benchFrame has n rows: an int64 key with the given number of distinct
@@ -101,4 +103,31 @@ func BenchmarkHashJoin(b *testing.B) {
 			reportRows(b, probeRows)
 		})
 	}
+}
+
+// BenchmarkSortPermutation compares this package's typed sort with Arrow's
+// sort_indices kernel (the peer) on the same 1M-row int64 key, permutation
+// only, so the gather that both would share is left out.
+func BenchmarkSortPermutation(b *testing.B) {
+	const n = 1_000_000
+	f := benchFrame(b, n, n)
+	col, _ := f.Column("k")
+	keys := []SortKey{Asc("k")}
+	cols := []*arrow.Chunked{col}
+	b.Run("wrangler", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			sortPermutation(keys, cols, n)
+		}
+		reportRows(b, n)
+	})
+	b.Run("peer=arrow-sort_indices", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := arrowSortPermutation(keys, cols, n); err != nil {
+				b.Fatal(err)
+			}
+		}
+		reportRows(b, n)
+	})
 }
