@@ -90,13 +90,35 @@ func HiveType(dt arrow.DataType) (string, error) {
 			if err != nil {
 				return "", fmt.Errorf("struct field %q: %w", f.Name, err)
 			}
-			parts[i] = f.Name + ":" + ft
+			name, err := hiveFieldName(f.Name)
+			if err != nil {
+				return "", err
+			}
+			parts[i] = name + ":" + ft
 		}
 		return "struct<" + strings.Join(parts, ",") + ">", nil
 	case *arrow.DictionaryType:
 		return HiveType(t.ValueType)
 	}
 	return "", fmt.Errorf("%s has no Hive counterpart: %w", dt, ErrUnsupportedType)
+}
+
+// hiveFieldName writes a struct field name as the type parser reads it:
+// bare when it is a plain identifier, else in backquotes. A name holding a
+// backquote cannot be written at all.
+func hiveFieldName(name string) (string, error) {
+	plain := name != ""
+	for i := 0; plain && i < len(name); i++ {
+		c := name[i]
+		plain = c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+	}
+	switch {
+	case plain:
+		return name, nil
+	case name == "" || strings.ContainsRune(name, '`'):
+		return "", fmt.Errorf("struct field name %q cannot be written in a Hive type: %w", name, ErrUnsupportedType)
+	}
+	return "`" + name + "`", nil
 }
 
 func listHive(elem arrow.DataType) (string, error) {
