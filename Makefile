@@ -23,8 +23,16 @@ unit:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 
-# Runs each fuzz target for FUZZTIME (seed corpora in testdata/fuzz are run
-# by make test already).
+# Runs each fuzz target for FUZZTIME (the seed corpora in testdata/fuzz run
+# in make test already). Go fuzzes one target per run, hence the loop.
 FUZZTIME ?= 30s
+FUZZ_TARGETS ?= \
+	./retry:FuzzParseStepFunctionsRetry \
+	./glue:FuzzArrowType \
+	./localaws:FuzzGlueExpression
 fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzParseStepFunctionsRetry$$' -fuzztime $(FUZZTIME) ./retry
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$pkg $$name for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done

@@ -13,13 +13,15 @@
 //   - frame: the immutable Arrow-backed table the other packages read into
 //     and write from: build from columns, records or Go structs; select,
 //     filter, take, sort, group-by and hash joins, column at a time.
+//   - glue: the Glue Data Catalog kept in step with written data: Arrow <->
+//     Hive types, Athena table inputs, schema evolution and partitions, safe
+//     for concurrent writers.
 //   - localaws: an in-process S3 and Glue Data Catalog that the unmodified
 //     SDK clients talk to, for tests and offline runs, with fault injection.
 //
 // Planned, in the order the project builds them (see README.md): s3io,
 // streaming CSV, JSON lines and Parquet readers and writers on S3 with
-// nothing half-written on failure; glue, catalog sync with schema evolution;
-// athena, queries under a concurrency limit with typed results; and an
+// nothing half-written on failure, and partitioned datasets; athena, queries under a concurrency limit with typed results; and an
 // Athena (on DuckDB) in localaws.
 //
 // A first taste, retrying a Glue call the way a state machine's retrier
