@@ -29,7 +29,10 @@ FUZZTIME ?= 30s
 FUZZ_TARGETS ?= \
 	./retry:FuzzParseStepFunctionsRetry \
 	./glue:FuzzArrowType \
-	./localaws:FuzzGlueExpression
+	./localaws:FuzzGlueExpression \
+	./athena:FuzzArrowType \
+	./athena:FuzzResultCSV \
+	./athena:FuzzFormatQuery
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \
