@@ -45,11 +45,24 @@ type Options struct {
 	Buckets []string
 	// Logger, when set, logs each request at Debug level. Nil logs nothing.
 	Logger *slog.Logger
+
+	// AthenaMaxActiveQueries bounds active (queued plus running) Athena
+	// queries; StartQueryExecution beyond it fails with
+	// TooManyRequestsException. 0 means DefaultAthenaMaxActiveQueries.
+	AthenaMaxActiveQueries int
+	// AthenaRates overrides the API rate buckets of DefaultAthenaRates by
+	// operation name ("StartQueryExecution"); Unlimited turns one off.
+	AthenaRates map[string]AthenaRate
+	// AthenaQueryLatency, when set, keeps every successful query RUNNING at
+	// least this long, to model real query durations.
+	AthenaQueryLatency time.Duration
+	// AthenaWorkGroups are workgroups besides primary.
+	AthenaWorkGroups []AthenaWorkGroup
 }
 
-// Stack is a running emulator of S3 and the Glue Data Catalog on one
-// listener. Requests with an X-Amz-Target header of AWSGlue.<Op> go to Glue,
-// everything else to S3.
+// Stack is a running emulator of S3, the Glue Data Catalog and Athena on
+// one listener. Requests with an X-Amz-Target header of AWSGlue.<Op> go to
+// Glue, AmazonAthena.<Op> to Athena, everything else to S3.
 //
 // A Stack is safe for concurrent use by any number of clients.
 type Stack struct {
@@ -60,6 +73,7 @@ type Stack struct {
 	served  chan error
 	s3      http.Handler
 	glue    *glueService
+	athena  *athenaService
 	faults  faultTable
 	stats   callStats
 
@@ -108,8 +122,12 @@ func (s *Stack) open(ctx context.Context) error {
 	if s.glue, err = newGlueService(s.options.Dir, s.options.Region, s.options.AccountID); err != nil {
 		return fmt.Errorf("localaws: Glue: %w", err)
 	}
+	if s.athena, err = newAthenaService(s.options, s.s3.(*s3Service), s.glue); err != nil {
+		return fmt.Errorf("localaws: Athena: %w", err)
+	}
 	var lc net.ListenConfig
 	if s.ln, err = lc.Listen(ctx, "tcp", s.options.Addr); err != nil {
+		s.athena.Close()
 		return fmt.Errorf("localaws: listen on %s: %w", s.options.Addr, err)
 	}
 	s.server = &http.Server{Handler: s, ReadHeaderTimeout: 30 * time.Second}
@@ -156,19 +174,26 @@ func (s *Stack) Environment() [][2]string {
 	}
 }
 
-// Close stops the server, waiting up to ctx-free 5 seconds for requests in
-// flight, and removes the data directory if Start made it.
+// Close stops the server, giving requests in flight up to 2 seconds, stops
+// running Athena queries, and removes the data directory if Start made it.
 func (s *Stack) Close() error {
 	s.closeOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		// Requests in flight get a grace period; then the rest is closed.
+		// A connection a client opened but never sent a request on counts
+		// as busy to Shutdown until it times out, so running out of grace
+		// is normal and not an error of Close.
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		err := s.server.Shutdown(ctx)
-		if err != nil {
-			err = errors.Join(err, s.server.Close())
+		if errors.Is(err, context.DeadlineExceeded) {
+			err = s.server.Close()
 		}
 		if serveErr := <-s.served; serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
 			err = errors.Join(err, serveErr)
 		}
+		// Stop running queries (each closes its own DuckDB database)
+		// before the data directory goes.
+		s.athena.Close()
 		if s.tempDir {
 			err = errors.Join(err, os.RemoveAll(s.options.Dir))
 		}
@@ -203,6 +228,8 @@ func (s *Stack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.s3.ServeHTTP(counted, r)
 	case "glue":
 		s.glue.ServeHTTP(counted, r)
+	case "athena":
+		s.athena.ServeHTTP(counted, r)
 	default:
 		writeAWSError(counted, newAWSRequestID(), newAWSError("UnknownOperationException",
 			"localaws does not serve %s", r.Header.Get("X-Amz-Target")))

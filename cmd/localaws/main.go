@@ -1,5 +1,5 @@
-// Command localaws serves the localaws emulator of S3 and the Glue Data
-// Catalog on a TCP port, for the AWS CLI or any SDK:
+// Command localaws serves the localaws emulator of S3, the Glue Data Catalog
+// and Athena on a TCP port, for the AWS CLI or any SDK:
 //
 //	go run ./cmd/localaws -dir /tmp/lake -addr 127.0.0.1:4566
 //
@@ -61,7 +61,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	for _, kv := range st.Environment() {
 		fmt.Fprintf(stdout, "export %s=%s\n", kv[0], kv[1])
 	}
-	fmt.Fprintf(stdout, "# localaws serving S3 and Glue at %s, data in %s; Ctrl-C stops it\n", st.URL(), st.Dir())
+	fmt.Fprintf(stdout, "# localaws serving S3, Glue and Athena at %s, data in %s; Ctrl-C stops it\n", st.URL(), st.Dir())
 	<-ctx.Done()
 	if err := st.Close(); err != nil && !errors.Is(err, context.Canceled) {
 		return err
