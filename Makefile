@@ -30,6 +30,7 @@ FUZZ_TARGETS ?= \
 	./retry:FuzzParseStepFunctionsRetry \
 	./glue:FuzzArrowType \
 	./localaws:FuzzGlueExpression \
+	./localaws:FuzzAthenaTranslate \
 	./athena:FuzzArrowType \
 	./athena:FuzzResultCSV \
 	./athena:FuzzFormatQuery
