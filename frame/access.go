@@ -2,6 +2,7 @@ package frame
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"iter"
 	"strings"
@@ -43,6 +44,9 @@ func Values[T Scalar](f *Frame, name string) ([]T, []bool, error) {
 	pos := 0
 	for _, chunk := range col.Chunks() {
 		n := chunk.Len()
+		if n == 0 {
+			continue // nothing to copy, and its buffers may be absent
+		}
 		if err := decodeScalars(chunk, out[pos:pos+n]); err != nil {
 			return nil, nil, fmt.Errorf("frame: column %q: %w", name, err)
 		}
@@ -71,6 +75,9 @@ func All[T Scalar](f *Frame, name string) (iter.Seq2[T, bool], error) {
 		var valid []bool
 		for _, chunk := range col.Chunks() {
 			n := chunk.Len()
+			if n == 0 {
+				continue // nothing to yield, and its buffers may be absent
+			}
 			if cap(buf) < n {
 				buf, valid = make([]T, n), make([]bool, n)
 			}
@@ -200,6 +207,9 @@ func copyFixed[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint64
 // decodeStrings copies a string chunk's text into one Go string and slices
 // the values out of it: one allocation per chunk instead of one per row.
 func decodeStrings(chunk arrow.Array, dst []string) error {
+	if chunk.Len() == 0 {
+		return nil // its offsets buffer may be absent
+	}
 	switch a := chunk.(type) {
 	case *array.String:
 		offs := a.ValueOffsets()
@@ -225,6 +235,9 @@ func decodeStrings(chunk arrow.Array, dst []string) error {
 // values out of it with their capacity capped, so appending to one value can
 // never overwrite the next.
 func decodeBytes(chunk arrow.Array, dst [][]byte) error {
+	if chunk.Len() == 0 {
+		return nil // its offsets buffer may be absent
+	}
 	switch a := chunk.(type) {
 	case *array.Binary:
 		offs := a.ValueOffsets()
@@ -345,7 +358,8 @@ func zeroNulls[T any](vals []T, valid []bool) {
 // into an interface. Integers, floats, bools and strings come back as their
 // Go types, []byte for binary, time.Time for timestamps and dates; nested
 // values as Arrow's JSON-like representation (maps for structs, slices for
-// lists).
+// lists). Dictionary and run-end encoded values come back as their values
+// would. Every value is a copy, valid after the frame is released.
 func (f *Frame) Row(i int) ([]any, error) {
 	f = f.orEmpty()
 	if i < 0 || i >= f.NumRows() {
@@ -418,8 +432,46 @@ func valueAt(arr arrow.Array, i int) (any, error) {
 			return nil, err
 		}
 		return t[0], nil
+	case *array.StringView:
+		return strings.Clone(a.Value(i)), nil
+	case *array.BinaryView:
+		return bytes.Clone(a.Value(i)), nil
+	case *array.FixedSizeBinary:
+		return bytes.Clone(a.Value(i)), nil
+	case *array.Dictionary:
+		// A dictionary-encoded value is its dictionary entry, boxed as a
+		// plain column's value would be.
+		return valueAt(a.Dictionary(), a.GetValueIndex(i))
+	case *array.RunEndEncoded:
+		return valueAt(a.Values(), a.GetPhysicalIndex(i))
 	}
-	return arr.GetOneForMarshal(i), nil
+	// Nested and rarer types use Arrow's JSON-like form, whose strings and
+	// byte slices may point into the array's buffers: copy them so the row
+	// stays valid after the frame is released.
+	return detach(arr.GetOneForMarshal(i)), nil
+}
+
+// detach deep-copies what GetOneForMarshal returns, so that no string or
+// byte slice in it aliases Arrow memory. Maps and slices it builds are
+// fresh, so their elements are replaced in place.
+func detach(v any) any {
+	switch x := v.(type) {
+	case string:
+		return strings.Clone(x)
+	case []byte:
+		return bytes.Clone(x)
+	case json.RawMessage:
+		return json.RawMessage(bytes.Clone(x))
+	case map[string]any:
+		for k, e := range x {
+			x[k] = detach(e)
+		}
+	case []any:
+		for k, e := range x {
+			x[k] = detach(e)
+		}
+	}
+	return v
 }
 
 // Records returns a reader that streams the frame as record batches of at

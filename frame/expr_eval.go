@@ -154,6 +154,12 @@ func (b *boundCast) eval(ec *evalCtx, run []arrow.Array) (compute.Datum, error) 
 		return nil, fmt.Errorf("%s: %w", b.expr, err)
 	}
 	defer out.Release()
+	if i := float32Overflow(arr, out); i >= 0 {
+		if b.expr == "" {
+			return nil, fmt.Errorf("cast %s to %s: %w", arr.DataType(), b.opts.ToType, float32OverflowError(arr, i))
+		}
+		return nil, fmt.Errorf("%s: %w", b.expr, float32OverflowError(arr, i))
+	}
 	return compute.NewDatum(out), nil
 }
 

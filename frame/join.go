@@ -172,7 +172,7 @@ func (f *Frame) Join(right *Frame, kind JoinKind, optFns ...func(*JoinOptions)) 
 		// The shared key columns come from the right side where the left
 		// has no row.
 		for ri, li := range rightKeyIdx {
-			merged, err := coalesceKeys(o.Allocator, left.cols[li], right.cols[ri], leftRows, rightRows)
+			merged, err := coalesceKeys(o.Allocator, kind, left.cols[li], right.cols[ri], leftRows, rightRows)
 			if err != nil {
 				return fail(fmt.Errorf("key %q: %w", left.schema.Field(li).Name, err))
 			}
@@ -331,36 +331,70 @@ func reorderByRight(leftRows, rightRows []int64, nRight int, matched []bool) ([]
 	return outL, outR
 }
 
-// coalesceKeys builds an On key column for a right or outer join: the left
-// value where the row has a left side, else the right value. It takes from
-// the two columns placed end to end, so one take does it.
-func coalesceKeys(mem memory.Allocator, leftCol, rightCol *arrow.Chunked, leftRows, rightRows []int64) (*arrow.Chunked, error) {
+// coalesceKeys builds an On key column for a right or outer join. In a right
+// join every row has a right side, whose key equals the left one wherever
+// both exist, so the right key column is taken as it is, in its own type. In
+// an outer join each row takes the left value where it has a left side, else
+// the right value; only the values taken are cast to the common key type, so
+// a row that is not used (an unmatched left key too wide for the common
+// type, say) cannot fail the join.
+func coalesceKeys(mem memory.Allocator, kind JoinKind, leftCol, rightCol *arrow.Chunked, leftRows, rightRows []int64) (*arrow.Chunked, error) {
+	if kind == RightJoin {
+		return takeKey(mem, rightCol, rightRows)
+	}
+	var fromLeft, fromRight []int64
+	for i, l := range leftRows {
+		if l >= 0 {
+			fromLeft = append(fromLeft, l)
+		} else {
+			fromRight = append(fromRight, rightRows[i])
+		}
+	}
 	// Integers of different widths, or float32 and float64, may have been
 	// joined: both sides go to a type that holds either.
 	dt := commonKeyType(leftCol.DataType(), rightCol.DataType())
-	leftCol, err := castColumn(mem, leftCol, compute.SafeCastOptions(dt))
+	leftVals, err := takeKeyAs(mem, leftCol, fromLeft, dt)
 	if err != nil {
 		return nil, err
 	}
-	defer leftCol.Release()
-	rightCol, err = castColumn(mem, rightCol, compute.SafeCastOptions(dt))
+	defer leftVals.Release()
+	rightVals, err := takeKeyAs(mem, rightCol, fromRight, dt)
 	if err != nil {
 		return nil, err
 	}
-	defer rightCol.Release()
-	both := arrow.NewChunked(dt, append(slices.Clone(leftCol.Chunks()), rightCol.Chunks()...))
+	defer rightVals.Release()
+	// The two gathered runs, placed end to end, are put in row order by
+	// one more take.
+	both := arrow.NewChunked(dt, append(slices.Clone(leftVals.Chunks()), rightVals.Chunks()...))
 	defer both.Release()
 	idx := make([]int64, len(leftRows))
-	offset := int64(leftCol.Len())
+	nextLeft, nextRight := int64(0), int64(len(fromLeft))
 	for i, l := range leftRows {
 		if l >= 0 {
-			idx[i] = l
+			idx[i] = nextLeft
+			nextLeft++
 		} else {
-			idx[i] = offset + rightRows[i]
+			idx[i] = nextRight
+			nextRight++
 		}
 	}
-	schema := arrow.NewSchema([]arrow.Field{{Name: "key", Type: dt, Nullable: true}}, nil)
-	out, err := takeColumns(mem, schema, []*arrow.Chunked{both}, idx)
+	return takeKey(mem, both, idx)
+}
+
+// takeKeyAs gathers rows idx of key column col and casts them to dt.
+func takeKeyAs(mem memory.Allocator, col *arrow.Chunked, idx []int64, dt arrow.DataType) (*arrow.Chunked, error) {
+	taken, err := takeKey(mem, col, idx)
+	if err != nil {
+		return nil, err
+	}
+	defer taken.Release()
+	return castColumn(mem, taken, compute.SafeCastOptions(dt))
+}
+
+// takeKey gathers rows idx of key column col.
+func takeKey(mem memory.Allocator, col *arrow.Chunked, idx []int64) (*arrow.Chunked, error) {
+	schema := arrow.NewSchema([]arrow.Field{{Name: "key", Type: col.DataType(), Nullable: true}}, nil)
+	out, err := takeColumns(mem, schema, []*arrow.Chunked{col}, idx)
 	if err != nil {
 		return nil, err
 	}

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
-
-	"github.com/apache/arrow-go/v18/arrow"
 )
 
 // benchFrame has n rows: an int64 key with the given number of distinct
@@ -112,19 +110,18 @@ func BenchmarkSortPermutation(b *testing.B) {
 	const n = 1_000_000
 	f := benchFrame(b, n, n)
 	col, _ := f.Column("k")
-	keys := []SortKey{Asc("k")}
-	cols := []*arrow.Chunked{col}
+	key := Asc("k")
 	b.Run("wrangler", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			sortPermutation(keys, cols, n)
+			sortPermutation([]sortColumn{newSortColumn(key, col, n)}, n)
 		}
 		reportRows(b, n)
 	})
 	b.Run("peer=arrow-sort_indices", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := arrowSortPermutation(keys, cols, n); err != nil {
+			if _, err := arrowSortPermutation(col, n); err != nil {
 				b.Fatal(err)
 			}
 		}

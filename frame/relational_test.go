@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
@@ -619,4 +621,199 @@ func TestGroupBySortedAndNaN(t *testing.T) {
 		t.Fatalf("got keys %v valid %v sums %v, want [0 2 NaN null] and %v", keys, valid, sums, wantSums)
 	}
 	_ = arrow.PrimitiveTypes.Int64
+}
+
+// TestJoinSharedKeyOutsideCommonType joins keys of different integer types
+// where some key values do not fit the common type. A right join takes the
+// shared key column from the right side as it is; an outer join casts only
+// the values it takes, so only a value it needs can fail.
+func TestJoinSharedKeyOutsideCommonType(t *testing.T) {
+	bigLeft, _ := New(Uint64("k", []uint64{1 << 63, 1}), String("lv", []string{"big", "one"}))
+	smallLeft, _ := New(Uint64("k", []uint64{5, 1}), String("lv", []string{"five", "one"}))
+	right, _ := New(Int64("k", []int64{1, -2}), String("rv", []string{"r1", "r2"}))
+	type wantCol struct {
+		keys    []int64
+		keyType arrow.DataType
+		lv      []string
+		lvValid []bool
+	}
+	tests := []struct {
+		name    string
+		left    *Frame
+		kind    JoinKind
+		want    wantCol
+		wantMsg string // non-empty: the join must fail with this in its message
+	}{
+		{"right join, unmatched left key too big", bigLeft, RightJoin,
+			wantCol{[]int64{1, -2}, arrow.PrimitiveTypes.Int64, []string{"one", ""}, []bool{true, false}}, ""},
+		{"right join, keys that fit", smallLeft, RightJoin,
+			wantCol{[]int64{1, -2}, arrow.PrimitiveTypes.Int64, []string{"one", ""}, []bool{true, false}}, ""},
+		{"outer join, keys that fit", smallLeft, OuterJoin,
+			wantCol{[]int64{5, 1, -2}, arrow.PrimitiveTypes.Int64, []string{"five", "one", ""}, []bool{true, true, false}}, ""},
+		{"outer join, needed left key too big", bigLeft, OuterJoin, wantCol{}, `key "k"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := tc.left.Join(right, tc.kind, On("k"))
+			if tc.wantMsg != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantMsg) {
+					t.Fatalf("got error %v, want one mentioning %s", err, tc.wantMsg)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("got error %v, want none", err)
+			}
+			if f, _ := got.Schema().FieldsByName("k"); len(f) != 1 || !arrow.TypeEqual(f[0].Type, tc.want.keyType) {
+				t.Errorf("got key field %v, want type %s", f, tc.want.keyType)
+			}
+			keys, _, err := Values[int64](got, "k")
+			if err != nil || !slices.Equal(keys, tc.want.keys) {
+				t.Errorf("got keys %v (%v), want %v", keys, err, tc.want.keys)
+			}
+			lv, lvValid, err := Values[string](got, "lv")
+			if err != nil || !slices.Equal(lv, tc.want.lv) || !slices.Equal(lvValid, tc.want.lvValid) {
+				t.Errorf("got lv %q valid %v (%v), want %q valid %v", lv, lvValid, err, tc.want.lv, tc.want.lvValid)
+			}
+		})
+	}
+}
+
+// TestSortNaNEveryPath checks Sort's NaN rule (NaN above every number,
+// nulls last or first whatever the direction) whether the keys are sorted
+// by this package or ranked through Arrow's kernel (a decimal or float16
+// key), and that ranked keys sort stably.
+func TestSortNaNEveryPath(t *testing.T) {
+	mem := memory.DefaultAllocator
+	fromJSON := func(dt arrow.DataType, js string) arrow.Array {
+		arr, _, err := array.FromJSON(mem, dt, strings.NewReader(js))
+		if err != nil {
+			t.Fatalf("%s: %v", dt, err)
+		}
+		return arr
+	}
+	xb := array.NewFloat64Builder(mem)
+	xb.AppendValues([]float64{1, math.NaN(), 3, 0, 2, math.NaN()}, []bool{true, true, true, false, true, true})
+	x := xb.NewArray()
+	xb.Release()
+	h := fromJSON(arrow.FixedWidthTypes.Float16, `[1, "NaN", 3, null, 2, "NaN"]`)
+	same := fromJSON(&arrow.Decimal128Type{Precision: 5, Scale: 1}, `["1.0","1.0","1.0","1.0","1.0","1.0"]`)
+	dec := fromJSON(&arrow.Decimal128Type{Precision: 5, Scale: 1}, `["1.0","2.0","1.0",null,"2.0","-3.5"]`)
+	f, err := New(Array("x", x), Array("h", h), Array("same", same), Array("dec", dec),
+		Int64("row", []int64{0, 1, 2, 3, 4, 5}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Rows by x: 1, NaN, 3, null, 2, NaN (h holds the same values).
+	tests := []struct {
+		name string
+		keys []SortKey
+		want []int64
+	}{
+		{"asc native", []SortKey{Asc("x")}, []int64{0, 4, 2, 1, 5, 3}},
+		{"asc with ranked tie-break", []SortKey{Asc("x"), Asc("same")}, []int64{0, 4, 2, 1, 5, 3}},
+		{"asc float16", []SortKey{Asc("h")}, []int64{0, 4, 2, 1, 5, 3}},
+		{"desc native", []SortKey{Desc("x")}, []int64{1, 5, 2, 4, 0, 3}},
+		{"desc with ranked tie-break", []SortKey{Desc("x"), Asc("same")}, []int64{1, 5, 2, 4, 0, 3}},
+		{"desc float16", []SortKey{Desc("h")}, []int64{1, 5, 2, 4, 0, 3}},
+		{"desc nulls first native", []SortKey{Desc("x").WithNullsFirst()}, []int64{3, 1, 5, 2, 4, 0}},
+		{"desc nulls first ranked", []SortKey{Desc("x").WithNullsFirst(), Desc("same")}, []int64{3, 1, 5, 2, 4, 0}},
+		{"desc float16 nulls first", []SortKey{Desc("h").WithNullsFirst()}, []int64{3, 1, 5, 2, 4, 0}},
+		{"decimal asc stable", []SortKey{Asc("dec")}, []int64{5, 0, 2, 1, 4, 3}},
+		{"decimal desc stable", []SortKey{Desc("dec")}, []int64{1, 4, 0, 2, 5, 3}},
+		{"decimal desc nulls first", []SortKey{Desc("dec").WithNullsFirst()}, []int64{3, 1, 4, 0, 2, 5}},
+		{"decimal then float", []SortKey{Asc("dec"), Desc("x")}, []int64{5, 2, 0, 1, 4, 3}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			g, err := f.Sort(tc.keys...)
+			if err != nil {
+				t.Fatalf("got error %v, want none", err)
+			}
+			got, _, err := Values[int64](g, "row")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("got rows %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestViewColumns gathers string_view and binary_view columns, which
+// Arrow's take kernel does not handle, through Take, a join on a view key
+// and a group by one.
+func TestViewColumns(t *testing.T) {
+	mem := memory.DefaultAllocator
+	view := func(dt arrow.DataType, chunks ...string) *arrow.Chunked {
+		arrs := make([]arrow.Array, len(chunks))
+		for i, js := range chunks {
+			a, _, err := array.FromJSON(mem, dt, strings.NewReader(js))
+			if err != nil {
+				t.Fatalf("%s: %v", dt, err)
+			}
+			arrs[i] = a
+		}
+		c := arrow.NewChunked(dt, arrs)
+		for _, a := range arrs {
+			a.Release()
+		}
+		return c
+	}
+	// Rows: "a", "long-value-stored-out-of-line", null | "a".
+	sv := view(arrow.BinaryTypes.StringView, `["a","long-value-stored-out-of-line",null]`, `["a"]`)
+	bv := view(arrow.BinaryTypes.BinaryView, `["YQ==","bG9uZy12YWx1ZS1zdG9yZWQtb3V0LW9mLWxpbmU=",null]`, `["YQ=="]`)
+	defer sv.Release()
+	defer bv.Release()
+	f, err := New(Chunked("s", sv), Chunked("b", bv), Int64("v", []int64{1, 2, 3, 4}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := func(g *Frame) [][]any {
+		var out [][]any
+		for i := range g.NumRows() {
+			r, err := g.Row(i)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, r)
+		}
+		return out
+	}
+	long := "long-value-stored-out-of-line"
+	tests := []struct {
+		name string
+		run  func() (*Frame, error)
+		want [][]any
+	}{
+		{"take", func() (*Frame, error) { return f.Take([]int{3, 2, 1}) }, [][]any{
+			{"a", []byte("a"), int64(4)}, {nil, nil, int64(3)}, {long, []byte(long), int64(2)},
+		}},
+		{"inner join on a view key", func() (*Frame, error) {
+			right, err := New(String("name", []string{"x", "y"}), Chunked("s", view(arrow.BinaryTypes.StringView, `["a",null]`)))
+			if err != nil {
+				return nil, err
+			}
+			g, err := f.Join(right, InnerJoin, On("s"))
+			if err != nil {
+				return nil, err
+			}
+			return g.Select("s", "v", "name")
+		}, [][]any{{"a", int64(1), "x"}, {"a", int64(4), "x"}}},
+		{"group by a view key", func() (*Frame, error) { return f.GroupBy("s").Agg(Sum("v")) }, [][]any{
+			{"a", int64(5)}, {long, int64(2)}, {nil, int64(3)},
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			g, err := tc.run()
+			if err != nil {
+				t.Fatalf("got error %v, want none", err)
+			}
+			if got := rows(g); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
 }

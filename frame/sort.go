@@ -33,8 +33,10 @@ func (k SortKey) WithNullsFirst() SortKey { k.NullsFirst = true; return k }
 
 // Sort returns the rows ordered by the keys, the first key deciding first.
 // The sort is stable: rows with equal keys keep their order. Floating-point
-// NaN sorts after every number (before nulls placed last); strings and
-// binary compare byte by byte.
+// NaN is greater than every number and equal to itself, so NaNs come after
+// the numbers in an ascending key and before them in a descending one;
+// nulls stay last (or first, with WithNullsFirst) in either direction.
+// Strings and binary compare byte by byte.
 func (f *Frame) Sort(keys ...SortKey) (*Frame, error) {
 	return f.SortWithOptions(keys)
 }
@@ -46,25 +48,21 @@ func (f *Frame) SortWithOptions(keys []SortKey, optFns ...func(*Options)) (*Fram
 	}
 	f = f.orEmpty()
 	o := resolveOptions(optFns)
-	cols := make([]*arrow.Chunked, len(keys))
-	native := true
+	sc := make([]sortColumn, len(keys))
 	for i, k := range keys {
 		j, err := f.columnIndex(k.Column)
 		if err != nil {
 			return nil, fmt.Errorf("frame: sort: %w", err)
 		}
-		cols[i] = f.cols[j]
-		native = native && sortableNatively(cols[i].DataType())
-	}
-	var perm []int64
-	if native {
-		perm = sortPermutation(keys, cols, f.NumRows())
-	} else {
-		var err error
-		if perm, err = arrowSortPermutation(keys, cols, f.NumRows()); err != nil {
+		if sortableNatively(f.cols[j].DataType()) {
+			sc[i] = newSortColumn(k, f.cols[j], f.NumRows())
+			continue
+		}
+		if sc[i], err = arrowRankColumn(k, f.cols[j], f.NumRows()); err != nil {
 			return nil, fmt.Errorf("frame: sort by %v: %w", keys, err)
 		}
 	}
+	perm := sortPermutation(sc, f.NumRows())
 	taken, err := takeColumns(o.Allocator, f.schema, f.cols, perm)
 	if err != nil {
 		return nil, fmt.Errorf("frame: sort: %w", err)
@@ -248,11 +246,7 @@ func newSortColumn(k SortKey, col *arrow.Chunked, rows int) sortColumn {
 // sortPermutation returns the row order of a stable sort: all rows by the
 // first key with a typed sort, then each run of rows tied on it by the
 // remaining keys.
-func sortPermutation(keys []SortKey, cols []*arrow.Chunked, rows int) []int64 {
-	sc := make([]sortColumn, len(keys))
-	for i, k := range keys {
-		sc[i] = newSortColumn(k, cols[i], rows)
-	}
+func sortPermutation(sc []sortColumn, rows int) []int64 {
 	all := make([]int64, rows)
 	for i := range all {
 		all[i] = int64(i)
@@ -282,28 +276,58 @@ func sortPermutation(keys []SortKey, cols []*arrow.Chunked, rows int) []int64 {
 	return perm
 }
 
-// arrowSortPermutation sorts with Arrow's sort_indices kernel, for key types
-// this package does not compare itself (decimals, for instance).
-func arrowSortPermutation(keys []SortKey, cols []*arrow.Chunked, rows int) ([]int64, error) {
-	fields := make([]arrow.Field, len(keys))
-	tcols := make([]arrow.Column, len(keys))
-	sortKeys := make(compute.SortOptions, len(keys))
-	for i, k := range keys {
-		fields[i] = arrow.Field{Name: fmt.Sprint(i), Type: cols[i].DataType(), Nullable: true}
-		tcols[i] = *arrow.NewColumn(fields[i], cols[i])
-		sortKeys[i] = compute.SortKey{ColumnIndex: i, Order: compute.SortOrderAscending, NullPlacement: compute.SortNullsAtEnd}
-		if k.Descending {
-			sortKeys[i].Order = compute.SortOrderDescending
+// arrowRankColumn is the sort key for a column type this package does not
+// compare itself (decimals, float16, for instance): Arrow's sort_indices
+// orders the column ascending once, and each row gets the rank of its value
+// (equal values, NaNs included, share a rank). Ranks then sort like any
+// integer key, so direction, null placement, stability and the NaN rule
+// are the same as for native keys: Arrow puts NaN after every number in
+// ascending order, which makes it the highest rank.
+func arrowRankColumn(k SortKey, col *arrow.Chunked, rows int) (sortColumn, error) {
+	ranks := make([]int64, rows)
+	var valid []bool
+	if col.NullN() > 0 {
+		valid = make([]bool, rows)
+	}
+	key := &typedKey[int64]{ranks, valid, k.Descending, k.NullsFirst, false}
+	if rows == 0 {
+		return key, nil
+	}
+	perm, err := arrowSortPermutation(col, rows)
+	if err != nil {
+		return nil, err
+	}
+	flat, err := array.Concatenate(col.Chunks(), memory.DefaultAllocator)
+	if err != nil {
+		return nil, err
+	}
+	defer flat.Release()
+	rank := int64(0)
+	for i, r := range perm {
+		if flat.IsNull(int(r)) {
+			break // nulls come last, and valid[r] stays false
 		}
-		if k.NullsFirst {
-			sortKeys[i].NullPlacement = compute.SortNullsAtStart
+		if i > 0 && !array.SliceApproxEqual(flat, perm[i-1], perm[i-1]+1, flat, r, r+1,
+			array.WithNaNsEqual(true), array.WithAbsTolerance(0)) {
+			rank++
+		}
+		ranks[r] = rank
+		if valid != nil {
+			valid[r] = true
 		}
 	}
-	tbl := array.NewTable(arrow.NewSchema(fields, nil), tcols, int64(rows))
-	for i := range tcols {
-		tcols[i].Release()
-	}
+	return key, nil
+}
+
+// arrowSortPermutation sorts one column ascending, nulls at the end, with
+// Arrow's sort_indices kernel.
+func arrowSortPermutation(col *arrow.Chunked, rows int) ([]int64, error) {
+	field := arrow.Field{Name: "key", Type: col.DataType(), Nullable: true}
+	tcol := arrow.NewColumn(field, col)
+	tbl := array.NewTable(arrow.NewSchema([]arrow.Field{field}, nil), []arrow.Column{*tcol}, int64(rows))
+	tcol.Release()
 	defer tbl.Release()
+	sortKeys := compute.SortOptions{{ColumnIndex: 0, Order: compute.SortOrderAscending, NullPlacement: compute.SortNullsAtEnd}}
 	// Go's garbage-collected allocator, not the caller's: arrow-go v18.8's
 	// sort_indices keeps one reference too many to its result for some
 	// inputs (seen with randomly chunked columns), which a counting

@@ -34,6 +34,8 @@ type fieldPlan struct {
 	goName string  // Go field path, for messages
 	offset uintptr // from the start of the outermost struct
 	codec  *codec
+	depth  int  // embedding depth: 0 for t's own fields
+	tagged bool // the name comes from a tag
 }
 
 type codecKind uint8
@@ -107,29 +109,84 @@ func buildPlan(t reflect.Type, visiting map[reflect.Type]bool, path string) (*st
 	}
 	visiting[t] = true
 	defer delete(visiting, t)
-	p := &structPlan{}
-	if err := collectFields(t, 0, path, visiting, &p.fields); err != nil {
+	var all []fieldPlan
+	if err := collectFields(t, 0, 0, path, visiting, &all); err != nil {
 		return nil, err
 	}
-	if len(p.fields) == 0 {
+	if len(all) == 0 {
 		return nil, fmt.Errorf("field %s: struct %s has no exported fields: %w", strings.TrimSuffix(path, "."), t, ErrUnsupportedType)
 	}
-	seen := make(map[string]string, len(p.fields))
-	fields := make([]arrow.Field, len(p.fields))
-	for i, fp := range p.fields {
-		if other, dup := seen[fp.name]; dup {
-			return nil, fmt.Errorf("fields %s and %s both map to column %q: %w", other, fp.goName, fp.name, ErrDuplicateColumn)
-		}
-		seen[fp.name] = fp.goName
+	kept, err := dominantFields(all)
+	if err != nil {
+		return nil, err
+	}
+	p := &structPlan{fields: kept}
+	fields := make([]arrow.Field, len(kept))
+	for i, fp := range kept {
 		fields[i] = arrow.Field{Name: fp.name, Type: fp.codec.dtype, Nullable: true}
 	}
 	p.dtype = arrow.StructOf(fields...)
 	return p, nil
 }
 
+// dominantFields resolves fields that map to the same column name as
+// encoding/json does: the shallowest field wins, and among fields at that
+// depth a tagged one beats untagged ones. Where encoding/json would drop the
+// name as ambiguous (two fields at that depth, both tagged or both
+// untagged), it is ErrDuplicateColumn naming both. Fields keep their order.
+func dominantFields(all []fieldPlan) ([]fieldPlan, error) {
+	byName := make(map[string][]int, len(all))
+	for i, fp := range all {
+		byName[fp.name] = append(byName[fp.name], i)
+	}
+	keep := make([]bool, len(all))
+	for i, fp := range all {
+		idx := byName[fp.name]
+		if idx[0] != i {
+			continue // resolved with the name's first field
+		}
+		if len(idx) == 1 {
+			keep[i] = true
+			continue
+		}
+		depth := all[idx[0]].depth
+		for _, j := range idx {
+			depth = min(depth, all[j].depth)
+		}
+		var shallow, tagged []int
+		for _, j := range idx {
+			if all[j].depth == depth {
+				shallow = append(shallow, j)
+				if all[j].tagged {
+					tagged = append(tagged, j)
+				}
+			}
+		}
+		switch {
+		case len(tagged) == 1:
+			keep[tagged[0]] = true
+		case len(shallow) == 1:
+			keep[shallow[0]] = true
+		default:
+			a, b := shallow[0], shallow[1]
+			if len(tagged) > 1 {
+				a, b = tagged[0], tagged[1]
+			}
+			return nil, fmt.Errorf("fields %s and %s both map to column %q: %w", all[a].goName, all[b].goName, fp.name, ErrDuplicateColumn)
+		}
+	}
+	out := make([]fieldPlan, 0, len(all))
+	for i, fp := range all {
+		if keep[i] {
+			out = append(out, fp)
+		}
+	}
+	return out, nil
+}
+
 // collectFields appends t's mapped fields, flattening untagged embedded
 // structs as encoding/json does.
-func collectFields(t reflect.Type, base uintptr, path string, visiting map[reflect.Type]bool, out *[]fieldPlan) error {
+func collectFields(t reflect.Type, base uintptr, depth int, path string, visiting map[reflect.Type]bool, out *[]fieldPlan) error {
 	for i := range t.NumField() {
 		sf := t.Field(i)
 		name, opts := fieldTag(sf)
@@ -139,7 +196,7 @@ func collectFields(t reflect.Type, base uintptr, path string, visiting map[refle
 		if sf.Anonymous && name == "" {
 			ft := sf.Type
 			if ft.Kind() == reflect.Struct && ft != timeType {
-				if err := collectFields(ft, base+sf.Offset, path+sf.Name+".", visiting, out); err != nil {
+				if err := collectFields(ft, base+sf.Offset, depth+1, path+sf.Name+".", visiting, out); err != nil {
 					return err
 				}
 				continue
@@ -151,14 +208,15 @@ func collectFields(t reflect.Type, base uintptr, path string, visiting map[refle
 		if !sf.IsExported() {
 			continue
 		}
-		if name == "" {
+		tagged := name != ""
+		if !tagged {
 			name = sf.Name
 		}
 		c, err := codecFor(sf.Type, opts, visiting, path+sf.Name)
 		if err != nil {
 			return err
 		}
-		*out = append(*out, fieldPlan{name: name, goName: path + sf.Name, offset: base + sf.Offset, codec: c})
+		*out = append(*out, fieldPlan{name: name, goName: path + sf.Name, offset: base + sf.Offset, codec: c, depth: depth, tagged: tagged})
 	}
 	return nil
 }
@@ -289,6 +347,10 @@ func codecFor(t reflect.Type, opts string, visiting map[reflect.Type]bool, path 
 // Column names come from the `frame:"name"` tag, else the `json:"name"` tag,
 // else the Go field name; "-" skips a field, unexported fields are skipped,
 // and untagged embedded structs contribute their fields as encoding/json does.
+// When several fields map to one name, encoding/json's rule picks one: the
+// least deeply embedded, and among those the one with a tag. Where that rule
+// leaves no single field (encoding/json would silently drop the name),
+// FromStructs refuses the type with ErrDuplicateColumn naming two of them.
 // Go types map to Arrow types as follows:
 //
 //	bool                    boolean
@@ -315,12 +377,18 @@ func FromStructs[T any](rows []T, optFns ...func(*Options)) (*Frame, error) {
 	o := resolveOptions(optFns)
 	fields := make([]arrow.Field, len(plan.fields))
 	cols := make([]*arrow.Chunked, 0, len(plan.fields))
-	base := unsafe.Pointer(unsafe.SliceData(rows))
 	st := &encState{}
 	for i, fp := range plan.fields {
 		fields[i] = plan.dtype.Field(i)
 		b := array.NewBuilder(o.Allocator, fp.codec.dtype)
-		err := fp.codec.encode(st, b, unsafe.Add(base, fp.offset), len(rows), t.Size())
+		var err error
+		if len(rows) > 0 {
+			// Field pointers are formed only over a non-empty slice: with no
+			// rows there is no allocation to point into (checkptr rejects
+			// even computing such a pointer).
+			base := unsafe.Pointer(unsafe.SliceData(rows))
+			err = fp.codec.encode(st, b, unsafe.Add(base, fp.offset), len(rows), t.Size())
+		}
 		if err != nil {
 			b.Release()
 			for _, c := range cols {
@@ -460,13 +528,31 @@ func (c *codec) encode(st *encState, b array.Builder, p unsafe.Pointer, n int, s
 		encNum[float64](st, b.(*array.Float64Builder).AppendValues, p, n, stride)
 	case kindString:
 		sb := b.(*array.StringBuilder)
+		total := int64(sb.DataLen())
+		for i := range n {
+			total += int64(len(*(*string)(unsafe.Add(p, uintptr(i)*stride))))
+		}
+		if total > maxInt32 {
+			// 32-bit offsets cannot address more; Arrow's builder would
+			// overflow them rather than fail.
+			return fmt.Errorf("more than %d bytes of string data in one array: %w", maxInt32, ErrOutOfRange)
+		}
 		sb.Reserve(n)
+		sb.ReserveData(int(total) - sb.DataLen())
 		for i := range n {
 			sb.Append(*(*string)(unsafe.Add(p, uintptr(i)*stride)))
 		}
 	case kindBytes:
 		bb := b.(*array.BinaryBuilder)
+		total := int64(bb.DataLen())
+		for i := range n {
+			total += int64(len(*(*[]byte)(unsafe.Add(p, uintptr(i)*stride))))
+		}
+		if total > maxInt32 {
+			return fmt.Errorf("more than %d bytes of binary data in one array: %w", maxInt32, ErrOutOfRange)
+		}
 		bb.Reserve(n)
+		bb.ReserveData(int(total) - bb.DataLen())
 		for i := range n {
 			if v := *(*[]byte)(unsafe.Add(p, uintptr(i)*stride)); v != nil {
 				bb.Append(v)
@@ -629,6 +715,12 @@ func ToStructs[T any](f *Frame) ([]T, error) {
 		}
 		row := 0
 		for _, chunk := range col.Chunks() {
+			if chunk.Len() == 0 {
+				// An empty chunk has nothing to decode, and its row pointer
+				// could lie past the end of out; its buffers may also be
+				// absent (nil offsets), which Arrow allows at length 0.
+				continue
+			}
 			if !fp.codec.nullable() {
 				if i := firstNull(chunk, nil); i >= 0 {
 					return nil, fmt.Errorf("frame: to structs %s: column %q row %d: null into field %s of type %s, use a pointer: %w",
@@ -803,6 +895,9 @@ func decBool(arr arrow.Array, p unsafe.Pointer, stride uintptr) error {
 // decString slices every value out of one copy of the chunk's text: one
 // allocation per chunk instead of one per row.
 func decString(arr arrow.Array, p unsafe.Pointer, stride uintptr) error {
+	if arr.Len() == 0 {
+		return nil // its offsets buffer may be absent
+	}
 	switch a := arr.(type) {
 	case *array.String:
 		stringsAt(a.ValueOffsets(), string(a.ValueBytes()), p, stride)
@@ -825,6 +920,9 @@ func stringsAt[O int32 | int64](offs []O, data string, p unsafe.Pointer, stride 
 // decBytes slices every value out of one copy of the chunk's data, capacity
 // capped; nulls become nil and valid empty values a non-nil empty slice.
 func decBytes(arr arrow.Array, p unsafe.Pointer, stride uintptr) error {
+	if arr.Len() == 0 {
+		return nil // its offsets buffer may be absent
+	}
 	switch a := arr.(type) {
 	case *array.Binary:
 		bytesAt(arr, a.ValueOffsets(), append([]byte{}, a.ValueBytes()...), p, stride)
@@ -882,6 +980,9 @@ func ptrDecoder(elemType reflect.Type, elem decodeFunc) decodeFunc {
 	esize := elemType.Size()
 	return func(arr arrow.Array, p unsafe.Pointer, stride uintptr) error {
 		n := arr.Len()
+		if n == 0 {
+			return nil
+		}
 		backing := reflect.MakeSlice(reflect.SliceOf(elemType), n, n)
 		bp := backing.UnsafePointer()
 		if err := elem(arr, bp, esize); err != nil {
@@ -926,6 +1027,9 @@ func structDecoder(plan *structPlan, dt arrow.DataType) (decodeFunc, error) {
 		if !ok {
 			return chunkTypeError(arr, "struct")
 		}
+		if a.Len() == 0 {
+			return nil // p may not point into any allocation
+		}
 		for k, fp := range plan.fields {
 			child := a.Field(idx[k])
 			if !fp.codec.nullable() {
@@ -959,6 +1063,9 @@ func listDecoder(c *codec, dt arrow.DataType) (decodeFunc, error) {
 	}
 	sliceType := c.goType
 	return func(arr arrow.Array, p unsafe.Pointer, stride uintptr) error {
+		if arr.Len() == 0 {
+			return nil // its offsets buffer may be absent
+		}
 		switch a := arr.(type) {
 		case *array.List:
 			off := a.Data().Offset()
@@ -981,19 +1088,32 @@ func decodeList[O int32 | int64](arr, values arrow.Array, offs []O, c *codec, el
 	first, last := int64(offs[0]), int64(offs[n])
 	elems := array.NewSlice(values, first, last)
 	defer elems.Release()
-	if !c.elem.nullable() {
-		if i := firstNull(elems, nil); i >= 0 {
-			return fmt.Errorf("list element %d: null into %s, use a pointer element: %w", i, c.elem.goType, ErrNullValue)
+	valid := bitmapOf(arr)
+	if !c.elem.nullable() && elems.NullN() > 0 {
+		// Only elements of valid rows count: a null row's offsets may
+		// still span elements, whatever they hold.
+		for i := range n {
+			if !valid.at(i) {
+				continue
+			}
+			for k := int64(offs[i]); k < int64(offs[i+1]); k++ {
+				if elems.IsNull(int(k - first)) {
+					return fmt.Errorf("row %d: list element %d: null into %s, use a pointer element: %w", i, k-int64(offs[i]), c.elem.goType, ErrNullValue)
+				}
+			}
 		}
 	}
 	esize := c.elem.goType.Size()
 	total := int(last - first)
 	backing := reflect.MakeSlice(sliceType, total, total)
 	bp := backing.UnsafePointer()
-	if err := elem(elems, bp, esize); err != nil {
-		return err
+	if total > 0 {
+		// With no elements there is nothing to decode, and bp points at no
+		// allocation that element offsets could be added to.
+		if err := elem(elems, bp, esize); err != nil {
+			return err
+		}
 	}
-	valid := bitmapOf(arr)
 	for i := range n {
 		h := (*sliceHeader)(unsafe.Add(p, uintptr(i)*stride))
 		ln := int(offs[i+1] - offs[i])

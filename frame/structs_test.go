@@ -1,7 +1,9 @@
 package frame
 
 import (
+	"encoding/json"
 	"errors"
+	"math/bits"
 	"math/rand/v2"
 	"reflect"
 	"strings"
@@ -9,6 +11,7 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
@@ -362,5 +365,311 @@ func TestPlanCached(t *testing.T) {
 	b, _ := planFor(reflect.TypeFor[allTypes]())
 	if a != b {
 		t.Errorf("planFor: got a new plan on the second call, want the cached one")
+	}
+}
+
+type emptyEdgeInner struct {
+	X int16
+	S string
+}
+
+type emptyEdgeRow struct {
+	A  int64
+	S  string
+	B  []byte
+	L  []int32
+	N  emptyEdgeInner
+	PN *emptyEdgeInner
+	LN []emptyEdgeInner
+	LP []*emptyEdgeInner
+}
+
+// TestStructsEmptyRowsAndChunks covers frames with no rows and columns with
+// empty chunks, where the struct mapping must not form pointers outside its
+// Go slice (run with -gcflags=all=-d=checkptr to see such a pointer fail).
+func TestStructsEmptyRowsAndChunks(t *testing.T) {
+	rows := []emptyEdgeRow{
+		{A: 1, S: "a", B: []byte("b"), L: []int32{1, 2}, N: emptyEdgeInner{1, "n"}, PN: &emptyEdgeInner{2, "p"},
+			LN: []emptyEdgeInner{{3, "l"}}, LP: []*emptyEdgeInner{{4, "q"}, nil}},
+		{A: 2, S: "", L: []int32{}, LN: []emptyEdgeInner{}, LP: []*emptyEdgeInner{}},
+		{A: 3, S: "c", B: []byte{}},
+	}
+	allEmptyLists := []emptyEdgeRow{{LN: []emptyEdgeInner{}, LP: []*emptyEdgeInner{}, L: []int32{}}, {}}
+	withTrailingEmpty := func(t *testing.T, rows []emptyEdgeRow) *Frame {
+		full, err := FromStructs(rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		empty, err := FromStructs(rows[:0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := Concat(full, empty)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	tests := []struct {
+		name  string
+		frame func(t *testing.T) *Frame
+		want  []emptyEdgeRow
+	}{
+		{"nil rows", func(t *testing.T) *Frame {
+			f, err := FromStructs([]emptyEdgeRow(nil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return f
+		}, []emptyEdgeRow{}},
+		{"empty rows", func(t *testing.T) *Frame {
+			f, err := FromStructs([]emptyEdgeRow{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return f
+		}, []emptyEdgeRow{}},
+		{"trailing empty chunk", func(t *testing.T) *Frame { return withTrailingEmpty(t, rows) }, rows},
+		{"all lists empty", func(t *testing.T) *Frame { return withTrailingEmpty(t, allEmptyLists) }, allEmptyLists},
+		{"head zero", func(t *testing.T) *Frame { return withTrailingEmpty(t, rows).Head(0) }, []emptyEdgeRow{}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := tc.frame(t)
+			if got, want := f.NumRows(), len(tc.want); got != want {
+				t.Fatalf("got %d rows, want %d", got, want)
+			}
+			got, err := ToStructs[emptyEdgeRow](f)
+			if err != nil {
+				t.Fatalf("ToStructs: got error %v, want none", err)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}
+
+// nilOffsetsChunk is a zero-length array of dt without offsets buffer, which
+// Arrow allows (IPC readers produce it for empty batches).
+func nilOffsetsChunk(t *testing.T, dt arrow.DataType) arrow.Array {
+	t.Helper()
+	bufs := []*memory.Buffer{nil, nil}
+	var children []arrow.ArrayData
+	switch dt := dt.(type) {
+	case *arrow.StringType, *arrow.BinaryType:
+		bufs = append(bufs, nil)
+	case *arrow.ListType:
+		elem := array.MakeArrayOfNull(memory.DefaultAllocator, dt.Elem(), 0)
+		defer elem.Release()
+		children = []arrow.ArrayData{elem.Data()}
+	}
+	d := array.NewData(dt, 0, bufs, children, 0, 0)
+	defer d.Release()
+	return array.MakeFromData(d)
+}
+
+// TestToStructsNilOffsetsChunk reads columns whose last chunk is empty and
+// has no offsets buffer.
+func TestToStructsNilOffsetsChunk(t *testing.T) {
+	type R struct {
+		S string
+		B []byte
+		L []int64
+	}
+	want := []R{{"x", []byte("y"), []int64{1}}, {"", nil, nil}}
+	full, err := FromStructs(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"S", "B", "L"} {
+		t.Run(name, func(t *testing.T) {
+			var cols []Series
+			for _, other := range full.ColumnNames() {
+				col, err := full.Column(other)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if other == name {
+					empty := nilOffsetsChunk(t, col.DataType())
+					col = arrow.NewChunked(col.DataType(), append(append([]arrow.Array(nil), col.Chunks()...), empty))
+					empty.Release()
+					defer col.Release()
+				}
+				cols = append(cols, Chunked(other, col))
+			}
+			f, err := New(cols...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := ToStructs[R](f)
+			if err != nil {
+				t.Fatalf("got error %v, want none", err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("got %+v, want %+v", got, want)
+			}
+		})
+	}
+}
+
+// TestToStructsNullListElements checks that only the elements of valid list
+// rows must be non-null: a null row's offsets may span elements (Arrow
+// allows it), and those elements are not the row's.
+func TestToStructsNullListElements(t *testing.T) {
+	// list<int64> with offsets 0,1,2,3 and elements [1, null, 3].
+	listOf := func(valid byte) arrow.Array {
+		vb := array.NewInt64Builder(memory.DefaultAllocator)
+		defer vb.Release()
+		vb.AppendValues([]int64{1, 0, 3}, []bool{true, false, true})
+		vals := vb.NewArray()
+		defer vals.Release()
+		offs := memory.NewBufferBytes(arrow.Int32Traits.CastToBytes([]int32{0, 1, 2, 3}))
+		nulls := 3 - bits.OnesCount8(valid)
+		d := array.NewData(arrow.ListOf(arrow.PrimitiveTypes.Int64), 3,
+			[]*memory.Buffer{memory.NewBufferBytes([]byte{valid}), offs}, []arrow.ArrayData{vals.Data()}, nulls, 0)
+		defer d.Release()
+		return array.MakeFromData(d)
+	}
+	type R struct{ L []int64 }
+	tests := []struct {
+		name    string
+		valid   byte // validity bits of the three rows
+		want    []R
+		wantErr error
+		wantMsg string
+	}{
+		{"null row hides null element", 0b101, []R{{[]int64{1}}, {nil}, {[]int64{3}}}, nil, ""},
+		{"valid row holds null element", 0b111, nil, ErrNullValue, "row 1: list element 0"},
+		{"later row holds null element", 0b110, nil, ErrNullValue, "row 1: list element 0"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			arr := listOf(tc.valid)
+			defer arr.Release()
+			f, err := New(Array("L", arr))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := ToStructs[R](f)
+			if !errors.Is(err, tc.wantErr) {
+				t.Fatalf("got error %v, want %v", err, tc.wantErr)
+			}
+			if err != nil {
+				if !strings.Contains(err.Error(), tc.wantMsg) {
+					t.Errorf("got message %q, want it to contain %q", err, tc.wantMsg)
+				}
+				return
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}
+
+type shadowBase struct{ ID, Name int64 }
+
+type shadowTagged struct {
+	Other int64 `json:"ID"`
+}
+
+type shadowByDepth struct {
+	shadowBase
+	ID int64
+}
+
+type shadowByTag struct {
+	shadowBase
+	shadowTagged
+}
+
+type shadowDeep struct {
+	shadowByDepth
+	Name int64
+}
+
+type ambiguousA struct{ ID int64 }
+type ambiguousB struct{ ID int64 }
+
+type ambiguousEmbedded struct {
+	ambiguousA
+	ambiguousB
+	Keep int64
+}
+
+// fromStructsColumns returns the columns FromStructs makes of one row, as
+// name -> value.
+func fromStructsColumns[T any](t *testing.T, row T) (map[string]int64, error) {
+	t.Helper()
+	f, err := FromStructs([]T{row})
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]int64{}
+	for _, name := range f.ColumnNames() {
+		vals, _, err := Values[int64](f, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[name] = vals[0]
+	}
+	return out, nil
+}
+
+// jsonColumns is the oracle: the fields encoding/json writes for row.
+func jsonColumns(t *testing.T, row any) map[string]int64 {
+	t.Helper()
+	b, err := json.Marshal(row)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out map[string]int64
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestFromStructsEmbeddedConflicts checks that fields sharing a name are
+// resolved as encoding/json resolves them, and that a name encoding/json
+// would drop as ambiguous is refused.
+func TestFromStructsEmbeddedConflicts(t *testing.T) {
+	tests := []struct {
+		name    string
+		build   func(t *testing.T) (map[string]int64, error)
+		row     any
+		wantErr error
+		wantMsg string
+	}{
+		{"shallower wins", func(t *testing.T) (map[string]int64, error) {
+			return fromStructsColumns(t, shadowByDepth{shadowBase{1, 10}, 2})
+		}, shadowByDepth{shadowBase{1, 10}, 2}, nil, ""},
+		{"tagged wins at equal depth", func(t *testing.T) (map[string]int64, error) {
+			return fromStructsColumns(t, shadowByTag{shadowBase{1, 10}, shadowTagged{3}})
+		}, shadowByTag{shadowBase{1, 10}, shadowTagged{3}}, nil, ""},
+		{"two levels", func(t *testing.T) (map[string]int64, error) {
+			return fromStructsColumns(t, shadowDeep{shadowByDepth{shadowBase{1, 10}, 2}, 20})
+		}, shadowDeep{shadowByDepth{shadowBase{1, 10}, 2}, 20}, nil, ""},
+		{"ambiguous at equal depth", func(t *testing.T) (map[string]int64, error) {
+			return fromStructsColumns(t, ambiguousEmbedded{ambiguousA{1}, ambiguousB{2}, 3})
+		}, nil, ErrDuplicateColumn, `fields ambiguousA.ID and ambiguousB.ID both map to column "ID"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := tc.build(t)
+			if !errors.Is(err, tc.wantErr) {
+				t.Fatalf("got error %v, want %v", err, tc.wantErr)
+			}
+			if err != nil {
+				if !strings.Contains(err.Error(), tc.wantMsg) {
+					t.Errorf("got message %q, want it to contain %q", err, tc.wantMsg)
+				}
+				return
+			}
+			if want := jsonColumns(t, tc.row); !reflect.DeepEqual(got, want) {
+				t.Errorf("got columns %v, want %v (as encoding/json)", got, want)
+			}
+		})
 	}
 }

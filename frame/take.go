@@ -3,6 +3,7 @@ package frame
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 
@@ -70,6 +71,10 @@ func takeColumns(mem memory.Allocator, schema *arrow.Schema, cols []*arrow.Chunk
 		switch col.DataType().ID() {
 		case arrow.STRING, arrow.LARGE_STRING, arrow.BINARY, arrow.LARGE_BINARY:
 			c, err = takeBinary(mem, col, idx)
+		case arrow.STRING_VIEW, arrow.BINARY_VIEW:
+			// arrow-go v18.8's take kernel has no view types, which keys
+			// (keys.go) and Take otherwise accept.
+			c, err = takeView(mem, col, idx)
 		default:
 			c, err = takeChunked(ctx, col, indices)
 		}
@@ -138,18 +143,10 @@ type binaryValues interface {
 // join) that copying dominates; here the total size is summed first, so the
 // buffer is allocated once.
 func takeBinary(mem memory.Allocator, col *arrow.Chunked, idx []int64) (*arrow.Chunked, error) {
-	chunks := col.Chunks()
-	starts := make([]int64, len(chunks)+1)
-	for i, c := range chunks {
-		starts[i+1] = starts[i] + int64(c.Len())
-	}
-	// locate maps a row to its chunk and the row within it.
+	locateChunk := chunkLocator(col.Chunks())
 	locate := func(row int64) (binaryValues, int) {
-		c := 0
-		if len(chunks) > 1 {
-			c = sort.Search(len(chunks), func(i int) bool { return starts[i+1] > row }) // first chunk ending after row
-		}
-		return chunks[c].(binaryValues), int(row - starts[c])
+		arr, i := locateChunk(row)
+		return arr.(binaryValues), i
 	}
 	total := 0
 	for _, r := range idx {
@@ -159,6 +156,11 @@ func takeBinary(mem memory.Allocator, col *arrow.Chunked, idx []int64) (*arrow.C
 				total += arr.ValueLen(i)
 			}
 		}
+	}
+	if id := col.DataType().ID(); (id == arrow.STRING || id == arrow.BINARY) && total > math.MaxInt32 {
+		// 32-bit offsets cannot address more; Arrow's builder would
+		// overflow them rather than fail.
+		return nil, fmt.Errorf("%d bytes of %s data, more than %d in one array: %w", total, col.DataType(), math.MaxInt32, ErrOutOfRange)
 	}
 	bldr := array.NewBuilder(mem, col.DataType())
 	defer bldr.Release()
@@ -194,6 +196,53 @@ func takeBinary(mem memory.Allocator, col *arrow.Chunked, idx []int64) (*arrow.C
 			b.Append(a.Value(i))
 		case *array.LargeBinary:
 			b.Append(a.Value(i))
+		}
+	}
+	out := bldr.NewArray()
+	defer out.Release()
+	return arrow.NewChunked(col.DataType(), []arrow.Array{out}), nil
+}
+
+// chunkLocator returns a function mapping a row of a column made of chunks
+// to its chunk and the row within it.
+func chunkLocator(chunks []arrow.Array) func(row int64) (arrow.Array, int) {
+	starts := make([]int64, len(chunks)+1)
+	for i, c := range chunks {
+		starts[i+1] = starts[i] + int64(c.Len())
+	}
+	return func(row int64) (arrow.Array, int) {
+		c := 0
+		if len(chunks) > 1 {
+			c = sort.Search(len(chunks), func(i int) bool { return starts[i+1] > row }) // first chunk ending after row
+		}
+		return chunks[c], int(row - starts[c])
+	}
+}
+
+// takeView gathers rows of a string_view or binary_view column, copying
+// each value into the new array.
+func takeView(mem memory.Allocator, col *arrow.Chunked, idx []int64) (*arrow.Chunked, error) {
+	locate := chunkLocator(col.Chunks())
+	bldr := array.NewBuilder(mem, col.DataType())
+	defer bldr.Release()
+	bldr.Reserve(len(idx))
+	for _, r := range idx {
+		if r < 0 {
+			bldr.AppendNull()
+			continue
+		}
+		arr, i := locate(r)
+		if arr.IsNull(i) {
+			bldr.AppendNull()
+			continue
+		}
+		switch a := arr.(type) {
+		case *array.StringView:
+			bldr.(*array.StringViewBuilder).Append(a.Value(i))
+		case *array.BinaryView:
+			bldr.(*array.BinaryViewBuilder).Append(a.Value(i))
+		default:
+			return nil, chunkTypeError(arr, "view")
 		}
 	}
 	out := bldr.NewArray()
