@@ -1,0 +1,172 @@
+package s3io
+
+import (
+	"compress/gzip"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"runtime/metrics"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+)
+
+// benchMB is the uncompressed size of the generated CSV object; set
+// S3IO_BENCH_MB=1024 for the 1 GB run quoted in the report.
+func benchMB() int {
+	if n, err := strconv.Atoi(os.Getenv("S3IO_BENCH_MB")); err == nil && n > 0 {
+		return n
+	}
+	return 64
+}
+
+// uploadGeneratedCSV streams a generated CSV of about mb megabytes into
+// the object at url (gzip-compressed when gz) and returns its uncompressed
+// size. Generation streams too, so the benchmark's own memory stays small.
+func uploadGeneratedCSV(b *testing.B, c *Client, url string, mb int, gz bool) int64 {
+	b.Helper()
+	w, err := c.NewWriter(context.Background(), url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var out io.Writer = w
+	var zw *gzip.Writer
+	if gz {
+		zw, _ = gzip.NewWriterLevel(w, gzip.BestSpeed)
+		out = zw
+	}
+	cw := &countWriter{w: out}
+	fmt.Fprintln(cw, "id,amount,city,day,flag")
+	buf := make([]byte, 0, 1<<16)
+	for i := 0; cw.n < int64(mb)<<20; i++ {
+		buf = strconv.AppendInt(buf, int64(i), 10)
+		buf = append(buf, ',')
+		buf = strconv.AppendFloat(buf, float64(i%10000)/7, 'f', 3, 64)
+		buf = append(buf, ",\"City, "...)
+		buf = strconv.AppendInt(buf, int64(i%97), 10)
+		buf = append(buf, "\",2026-11-"...)
+		buf = strconv.AppendInt(buf, int64(10+i%18), 10)
+		buf = append(buf, ",true\n"...)
+		if len(buf) > 60<<10 {
+			cw.Write(buf)
+			buf = buf[:0]
+		}
+	}
+	cw.Write(buf)
+	if zw != nil {
+		zw.Close()
+	}
+	if err := w.Close(); err != nil {
+		b.Fatal(err)
+	}
+	return cw.n
+}
+
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// peakHeap samples the heap every few milliseconds until stop and returns
+// the peak of the heap in use (live objects and garbage not yet swept)
+// and the peak of the live heap as measured by the last GC.
+func peakHeap() (stop func() (heap, live uint64)) {
+	runtime.GC()
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/live:bytes"}}
+	var peak, peakLive uint64
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(5 * time.Millisecond)
+		defer t.Stop()
+		for {
+			metrics.Read(sample)
+			peak = max(peak, sample[0].Value.Uint64())
+			peakLive = max(peakLive, sample[1].Value.Uint64())
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() (uint64, uint64) { close(done); wg.Wait(); return peak, peakLive }
+}
+
+// BenchmarkScanCSV reports MB/s of uncompressed CSV decoded into Arrow
+// batches from localaws, and the peak live heap during the scan.
+func BenchmarkScanCSV(b *testing.B) {
+	for _, gz := range []bool{false, true} {
+		name := "plain"
+		key := "bench.csv"
+		if gz {
+			name, key = "gzip", "bench.csv.gz"
+		}
+		b.Run(name, func(b *testing.B) {
+			_, _, c := startS3(b)
+			size := uploadGeneratedCSV(b, c, "s3://lake/"+key, benchMB(), gz)
+			b.SetBytes(size)
+			b.ReportAllocs()
+			b.ResetTimer()
+			stop := peakHeap()
+			for range b.N {
+				rows := int64(0)
+				for batch, err := range c.ScanCSV(context.Background(), "s3://lake/"+key) {
+					if err != nil {
+						b.Fatal(err)
+					}
+					rows += batch.NumRows()
+				}
+				if rows == 0 {
+					b.Fatal("no rows")
+				}
+			}
+			b.StopTimer()
+			heap, live := stop()
+			b.ReportMetric(float64(heap)/(1<<20), "peak-heap-MB")
+			b.ReportMetric(float64(live)/(1<<20), "peak-live-MB")
+		})
+	}
+}
+
+// BenchmarkParquetRead compares reading a Parquet object through
+// ScanParquet with a plain download of the same bytes.
+func BenchmarkParquetRead(b *testing.B) {
+	_, _, c := startS3(b)
+	src := wideFrame(b, 500_000, 10)
+	if err := c.WriteParquet(context.Background(), src, "s3://lake/bench.parquet", RowGroupRows(100_000)); err != nil {
+		b.Fatal(err)
+	}
+	size, _ := c.Size(context.Background(), "s3://lake/bench.parquet")
+	b.Run("download", func(b *testing.B) {
+		b.SetBytes(size)
+		b.ReportAllocs()
+		for range b.N {
+			if _, err := c.Download(context.Background(), "s3://lake/bench.parquet", io.Discard); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("scan", func(b *testing.B) {
+		b.SetBytes(size)
+		b.ReportAllocs()
+		for range b.N {
+			for _, err := range c.ScanParquet(context.Background(), "s3://lake/bench.parquet") {
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+}

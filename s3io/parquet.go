@@ -1,0 +1,309 @@
+package s3io
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"slices"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	"github.com/gowrangler/wrangler/frame"
+)
+
+// ScanParquet streams Parquet objects as Arrow record batches. url is one
+// object, a prefix or a glob; objects are read in key order, up to
+// Concurrency at a time, and their batches yielded in that order.
+//
+// Each object is read through a RangeReader: one GET for the footer, then
+// for each selected row group (ReadOptions.RowGroups, default all) one
+// prefetch of only the projected columns' chunks (ReadOptions.Columns,
+// default all), close ranges coalesced and large ones fetched in parallel.
+// Memory is about one row group's projected column chunks per object in
+// flight plus the batches being decoded, never the whole object unless it
+// is one row group.
+//
+// All objects must have the first object's schema (after projection);
+// another schema is a *SchemaError naming the object and the first column
+// that differs (ReadParquet unifies instead). A row group that decodes to
+// fewer or more rows than its metadata declares is an error wrapping
+// ErrCorrupt, as is any input on which the Parquet decoder panics: the
+// panic is recovered and reported, never propagated. Batches are valid
+// during the loop body only.
+func (c *Client) ScanParquet(ctx context.Context, url string, optFns ...func(*ReadOptions)) iter.Seq2[arrow.RecordBatch, error] {
+	ro := c.readOptions(optFns)
+	return func(yield func(arrow.RecordBatch, error) bool) {
+		urls, err := c.resolveObjects(ctx, url, ro.Options, nil)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		first, err := c.openParquet(ctx, ro, urls[0])
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		defer first.close()
+		var rows int64
+		seq := scanObjects(ctx, len(urls), ro.Concurrency, func(ctx context.Context, i int, emit func(arrow.RecordBatch) bool) error {
+			po := first
+			if i > 0 {
+				var err error
+				if po, err = c.openParquet(ctx, ro, urls[i]); err != nil {
+					return err
+				}
+				defer po.close()
+				if err := sameSchema(urls[i], first.schema, po.schema); err != nil {
+					return err
+				}
+			}
+			return po.decode(ctx, emit)
+		})
+		for ob := range seq {
+			if ob.err != nil {
+				yield(nil, ob.err)
+				return
+			}
+			rows += ob.batch.NumRows()
+			ro.report(Progress{Op: "scan", URL: urls[ob.object].String(), Objects: ob.object, Rows: rows})
+			ok := yield(ob.batch, nil)
+			ob.batch.Release()
+			if !ok {
+				return
+			}
+		}
+	}
+}
+
+// ReadParquet reads Parquet objects into one frame, unifying the objects'
+// schemas as ReadCSV does.
+func (c *Client) ReadParquet(ctx context.Context, url string, optFns ...func(*ReadOptions)) (*frame.Frame, error) {
+	ro := c.readOptions(optFns)
+	urls, err := c.resolveObjects(ctx, url, ro.Options, nil)
+	if err != nil {
+		return nil, err
+	}
+	perObject := make([][]arrow.RecordBatch, len(urls))
+	schemas := make([]*arrow.Schema, len(urls))
+	seq := scanObjects(ctx, len(urls), ro.Concurrency, func(ctx context.Context, i int, emit func(arrow.RecordBatch) bool) error {
+		po, err := c.openParquet(ctx, ro, urls[i])
+		if err != nil {
+			return err
+		}
+		defer po.close()
+		schemas[i] = po.schema
+		return po.decode(ctx, emit)
+	})
+	for ob := range seq {
+		if ob.err != nil {
+			return nil, ob.err
+		}
+		perObject[ob.object] = append(perObject[ob.object], ob.batch)
+	}
+	return framesOf(urls, schemas, perObject)
+}
+
+// sameSchema checks that an object's schema is the scan's.
+func sameSchema(u URL, want, got *arrow.Schema) error {
+	if want.Equal(got) {
+		return nil
+	}
+	for i, f := range want.Fields() {
+		idx := got.FieldIndices(f.Name)
+		switch {
+		case len(idx) == 0:
+			return fmt.Errorf("s3io: %w", &SchemaError{URL: u.String(), Column: f.Name, Want: f.Type.String(), Got: "no such column"})
+		case !arrow.TypeEqual(got.Field(idx[0]).Type, f.Type):
+			return fmt.Errorf("s3io: %w", &SchemaError{URL: u.String(), Column: f.Name, Want: f.Type.String(), Got: got.Field(idx[0]).Type.String()})
+		case idx[0] != i:
+			return fmt.Errorf("s3io: %w", &SchemaError{URL: u.String(), Column: f.Name, Want: fmt.Sprintf("column %d", i), Got: fmt.Sprintf("column %d", idx[0])})
+		}
+	}
+	for _, f := range got.Fields() {
+		if len(want.FieldIndices(f.Name)) == 0 {
+			return fmt.Errorf("s3io: %w", &SchemaError{URL: u.String(), Column: f.Name, Want: "no such column", Got: f.Type.String()})
+		}
+	}
+	return fmt.Errorf("s3io: %w", &SchemaError{URL: u.String(), Want: want.String(), Got: got.String()})
+}
+
+// parquetObject is one opened Parquet object.
+type parquetObject struct {
+	u      URL
+	ro     ReadOptions
+	rr     *RangeReader
+	pf     *file.Reader
+	fr     *pqarrow.FileReader
+	leaves []int // projected leaf column indices
+	groups []int // selected row groups
+	schema *arrow.Schema
+}
+
+// protect runs fn, turning a panic of the Parquet decoder into an error.
+func protect(fn func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the arrow-go Parquet decoder panicked (recovered): %v: %w", r, ErrCorrupt)
+		}
+	}()
+	return fn()
+}
+
+// openParquet reads an object's footer and resolves the projection.
+func (c *Client) openParquet(ctx context.Context, ro ReadOptions, u URL) (*parquetObject, error) {
+	rr, err := c.NewRangeReader(ctx, u.String(), func(o *Options) { *o = ro.Options })
+	if err != nil {
+		return nil, err
+	}
+	po := &parquetObject{u: u, ro: ro, rr: rr}
+	err = protect(func() error {
+		var err error
+		if po.pf, err = file.NewParquetReader(rr); err != nil {
+			return fmt.Errorf("footer: %w: %w", ErrCorrupt, err)
+		}
+		po.fr, err = pqarrow.NewFileReader(po.pf, pqarrow.ArrowReadProperties{BatchSize: int64(ro.BatchSize), Parallel: true}, ro.Allocator)
+		if err != nil {
+			return fmt.Errorf("schema: %w: %w", ErrCorrupt, err)
+		}
+		return po.project()
+	})
+	if err != nil {
+		po.close()
+		return nil, fmt.Errorf("s3io: read %s: %w", u, err)
+	}
+	return po, nil
+}
+
+// project resolves Columns to leaf indices and RowGroups to row groups.
+func (po *parquetObject) project() error {
+	full, err := po.fr.Schema()
+	if err != nil {
+		return fmt.Errorf("schema: %w: %w", ErrCorrupt, err)
+	}
+	manifest := po.fr.Manifest
+	fields := make([]arrow.Field, 0, len(full.Fields()))
+	pick := func(i int) {
+		fields = append(fields, full.Field(i))
+		po.leaves = append(po.leaves, leafIndices(manifest.Fields[i])...)
+	}
+	if len(po.ro.Columns) == 0 {
+		for i := range full.NumFields() {
+			pick(i)
+		}
+	} else {
+		for _, name := range po.ro.Columns {
+			idx := full.FieldIndices(name)
+			if len(idx) == 0 {
+				return &SchemaError{URL: po.u.String(), Column: name, Want: "a column of the file", Got: "no such column"}
+			}
+			pick(idx[0])
+		}
+	}
+	po.schema = arrow.NewSchema(fields, nil)
+	n := po.pf.NumRowGroups()
+	if po.ro.RowGroups == nil {
+		for i := range n {
+			po.groups = append(po.groups, i)
+		}
+	} else {
+		for _, g := range po.ro.RowGroups {
+			if g < 0 || g >= n {
+				return fmt.Errorf("row group %d of %d: %w", g, n, ErrInvalidOption)
+			}
+		}
+		po.groups = slices.Clone(po.ro.RowGroups)
+	}
+	return nil
+}
+
+func leafIndices(f pqarrow.SchemaField) []int {
+	if f.IsLeaf() {
+		return []int{f.ColIndex}
+	}
+	var out []int
+	for _, ch := range f.Children {
+		out = append(out, leafIndices(ch)...)
+	}
+	return out
+}
+
+func (po *parquetObject) close() {
+	if po.pf != nil {
+		po.pf.Close()
+		po.pf = nil
+	}
+	if po.rr != nil {
+		po.rr.Release()
+	}
+}
+
+// decode reads the selected row groups one at a time: prefetch the
+// projected chunks, decode them in batches, drop the prefetched bytes.
+func (po *parquetObject) decode(ctx context.Context, emit func(arrow.RecordBatch) bool) error {
+	if len(po.leaves) == 0 {
+		return nil
+	}
+	for _, g := range po.groups {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		stopped := false
+		err := protect(func() error {
+			var err error
+			stopped, err = po.decodeRowGroup(ctx, g, emit)
+			return err
+		})
+		po.rr.Release()
+		if err != nil {
+			return fmt.Errorf("s3io: read %s row group %d: %w", po.u, g, err)
+		}
+		if stopped {
+			return nil
+		}
+	}
+	return nil
+}
+
+func (po *parquetObject) decodeRowGroup(ctx context.Context, g int, emit func(arrow.RecordBatch) bool) (stopped bool, err error) {
+	rg := po.pf.MetaData().RowGroup(g)
+	var ranges [][2]int64
+	for _, leaf := range po.leaves {
+		cc, err := rg.ColumnChunk(leaf)
+		if err != nil {
+			return false, fmt.Errorf("column chunk %d: %w: %w", leaf, ErrCorrupt, err)
+		}
+		start := cc.DataPageOffset()
+		if cc.HasDictionaryPage() && cc.DictionaryPageOffset() > 0 && cc.DictionaryPageOffset() < start {
+			start = cc.DictionaryPageOffset()
+		}
+		ranges = append(ranges, [2]int64{start, cc.TotalCompressedSize()})
+	}
+	if err := po.rr.Prefetch(ranges); err != nil {
+		return false, err
+	}
+	rdr, err := po.fr.GetRecordReader(ctx, po.leaves, []int{g})
+	if err != nil {
+		return false, fmt.Errorf("%w: %w", ErrCorrupt, err)
+	}
+	defer rdr.Release()
+	var rows int64
+	for rdr.Next() {
+		rec := rdr.RecordBatch()
+		rows += rec.NumRows()
+		rec.Retain()
+		if !emit(rec) {
+			return true, nil
+		}
+	}
+	if err := rdr.Err(); err != nil && !errors.Is(err, context.Canceled) {
+		return false, fmt.Errorf("%w: %w", ErrCorrupt, err)
+	} else if err != nil {
+		return false, err
+	}
+	if want := rg.NumRows(); rows != want {
+		return false, fmt.Errorf("decoded %d rows, the metadata declares %d: %w", rows, want, ErrCorrupt)
+	}
+	return false, nil
+}
