@@ -1,23 +1,34 @@
 // Package athena runs Amazon Athena queries within the account's quotas and
 // returns their results as frames, structs or streams.
 //
-// This package is being built in steps (see the project's issue 8); what is
-// here now are the parts that need no server:
+// A Client bounds the queries in flight (a slot is held from start until the
+// query reaches a final state; MaxConcurrent, default 20, the smallest
+// regional default of the active-query quota), paces every API call with a
+// token bucket at nine tenths of Athena's API rate quota, retries throttling
+// (TooManyRequestsException, ThrottlingException) and transient errors, and
+// watches all waiting queries with one BatchGetQueryExecution per 50 queries
+// instead of one status call each. With Options.Adaptive the bound shrinks
+// when Athena says TooManyRequestsException and grows back (retry.AIMD).
+// Cancelling a call's context stops its query.
 //
-//   - ArrowType and Schema map Athena's column types (the Type, Precision
-//     and Scale of a ColumnInfo, or a full Trino signature such as
-//     "map(varchar, array(double))") to Arrow exactly: decimal to
-//     decimal128, never a float; an empty result keeps its schema.
-//   - FormatQuery writes client-side named parameters (":name") as SQL
-//     literals quoted for their Go type, so no value can change a query's
-//     structure; it is tested against an injection corpus and fuzzed.
-//   - QueryError carries what Athena says about a failed query: id, state,
-//     error category and type, whether Athena thinks a retry can succeed.
-//   - The result-CSV reader keeps NULL (an empty unquoted field) apart from
-//     the empty string (""), which encoding/csv cannot, and converts Athena's
-//     text renderings (timestamps, dates, varbinary hex, NaN, infinities,
-//     decimals) into typed Arrow columns.
+//	q := athena.New(athenaClient, s3ioClient, athena.MaxConcurrent(20), athena.Workgroup("primary"),
+//		athena.OutputLocation("s3://results/athena/"))
+//	f, err := q.Query(ctx, `SELECT dt, sum(amount) AS total FROM sales GROUP BY dt`, athena.Database("analytics"))
+//	rows, err := athena.QueryRows[Total](ctx, q, sql)
+//	for batch, err := range q.Scan(ctx, sql) { ... }
+//	results := q.QueryAll(ctx, queries, progress) // many at once, per-query errors
 //
-// The Client that starts, waits for and reads queries arrives with the rest
-// of issue 8.
+// Results are read through the paged GetQueryResults API or, when the
+// Client has an S3 client, from the result CSV in one GET (ResultsAuto
+// picks the CSV for SELECTs); both keep NULL apart from the empty string
+// and type every column from the result metadata: decimal to decimal128
+// (never a float), timestamps, dates, varbinary. An empty result keeps its
+// schema. A failed query is a *QueryError with Athena's error category,
+// type and retryability.
+//
+// FormatQuery writes client-side named parameters as SQL literals quoted
+// for their Go type, so no value can change a query's structure; prefer
+// Athena's own execution parameters (Parameters) where they fit.
+//
+// A Client is safe for concurrent use; share one per account and region.
 package athena
