@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -55,13 +56,14 @@ func TestQueryTypesAndNulls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The paged API and the result CSV give the same frame.
-	for _, path := range []athena.ResultPath{athena.ResultsAPI, athena.ResultsCSV} {
+	// The paged API, the result CSV and UNLOAD to Parquet give the same
+	// frame.
+	for _, path := range []athena.ResultPath{athena.ResultsAPI, athena.ResultsCSV, athena.ResultsUnload} {
 		other, err := c.Query(context.Background(), everyType, func(o *athena.Options) { o.Results = path })
 		if err != nil {
 			t.Fatalf("path %d: %v", path, err)
 		}
-		if other.String() != f.String() || !other.Schema().Equal(f.Schema()) {
+		if other.String() != f.String() || !sameTypes(other, f) {
 			t.Fatalf("path %d gave\n%v\nwant\n%v", path, other, f)
 		}
 	}
@@ -94,13 +96,21 @@ func TestQueryTypesAndNulls(t *testing.T) {
 }
 
 func TestEmptyResultKeepsSchema(t *testing.T) {
-	c, _, _ := newClient(t, nil)
-	f, err := c.Query(context.Background(), "SELECT CAST(1 AS bigint) AS a, 'x' AS b WHERE 1 = 0")
-	if err != nil {
-		t.Fatal(err)
+	c, _, st := newClient(t, nil)
+	for _, path := range []athena.ResultPath{athena.ResultsAPI, athena.ResultsCSV, athena.ResultsUnload} {
+		f, err := c.Query(context.Background(), "SELECT CAST(1 AS bigint) AS a, 'x' AS b WHERE 1 = 0",
+			func(o *athena.Options) { o.Results = path })
+		if err != nil {
+			t.Fatalf("path %d: %v", path, err)
+		}
+		if f.NumRows() != 0 || f.NumCols() != 2 || f.Schema().Field(0).Type.String() != "int64" {
+			t.Fatalf("path %d: empty result: %d rows, schema %v", path, f.NumRows(), f.Schema())
+		}
 	}
-	if f.NumRows() != 0 || f.NumCols() != 2 || f.Schema().Field(0).Type.String() != "int64" {
-		t.Fatalf("empty result: %d rows, schema %v", f.NumRows(), f.Schema())
+	// UNLOAD's temporary files are gone.
+	left, err := s3ioClient(st).ListAll(context.Background(), "s3://results/q/unload/")
+	if err != nil || len(left) != 0 {
+		t.Fatalf("UNLOAD output left behind: %v, %v", left, err)
 	}
 }
 
@@ -274,4 +284,19 @@ func TestQueryAllCollectsPerQueryResults(t *testing.T) {
 	if last != want || peakRunning > 4 {
 		t.Fatalf("final progress %+v (want %+v), peak running %d (limit 4)", last, want, peakRunning)
 	}
+}
+
+// sameTypes compares column names and types, not field metadata (a
+// Parquet reader adds its own).
+func sameTypes(a, b *frame.Frame) bool {
+	if a.NumCols() != b.NumCols() {
+		return false
+	}
+	for i := range a.NumCols() {
+		fa, fb := a.Schema().Field(i), b.Schema().Field(i)
+		if fa.Name != fb.Name || !arrow.TypeEqual(fa.Type, fb.Type) {
+			return false
+		}
+	}
+	return true
 }

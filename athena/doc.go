@@ -18,12 +18,15 @@
 //	for batch, err := range q.Scan(ctx, sql) { ... }
 //	results := q.QueryAll(ctx, queries, progress) // many at once, per-query errors
 //
-// Results are read through the paged GetQueryResults API or, when the
-// Client has an S3 client, from the result CSV in one GET (ResultsAuto
-// picks the CSV for SELECTs); both keep NULL apart from the empty string
-// and type every column from the result metadata: decimal to decimal128
-// (never a float), timestamps, dates, varbinary. An empty result keeps its
-// schema. A failed query is a *QueryError with Athena's error category,
+// Results are read through the paged GetQueryResults API, from the result
+// CSV in one GET (ResultsAuto picks it for SELECTs when the Client has an S3
+// client), or, for large results, by running the SELECT as UNLOAD to
+// Parquet in a temporary prefix that is deleted afterwards (ResultsUnload).
+// All three give the same frame: NULL apart from the empty string, and every
+// column typed exactly (decimal to decimal128, never a float; timestamps,
+// dates, varbinary). An empty result keeps its schema. On 1M rows against
+// localaws, one run (BenchmarkResultPaths): API 0.09 M rows/s (its 1,000-row
+// pages are paced by the API quota), CSV 0.37 M rows/s, UNLOAD 4.1 M rows/s. A failed query is a *QueryError with Athena's error category,
 // type and retryability.
 //
 // FormatQuery writes client-side named parameters as SQL literals quoted

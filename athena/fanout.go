@@ -55,6 +55,20 @@ func (c *Client) QueryAll(ctx context.Context, queries []string, progress func(F
 				r.Elapsed = time.Since(start)
 				results[i] = r
 			}()
+			if c.resolve(optFns).Results == ResultsUnload {
+				// UNLOAD runs its own queries; report it as one step.
+				report(func(p *FanOutProgress) { p.Waiting--; p.Running++ })
+				r.Frame, r.Err = c.Query(ctx, sql, optFns...)
+				report(func(p *FanOutProgress) {
+					p.Running--
+					if r.Err != nil {
+						p.Failed++
+					} else {
+						p.Succeeded++
+					}
+				})
+				return
+			}
 			e, err := c.Start(ctx, sql, optFns...)
 			if err != nil {
 				r.Err = err

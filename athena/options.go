@@ -40,6 +40,10 @@ const (
 	// ResultsCSV streams the result CSV Athena wrote to S3 in one GET,
 	// typed by the result metadata.
 	ResultsCSV
+	// ResultsUnload runs a SELECT as UNLOAD to Parquet in a temporary
+	// prefix under OutputLocation, reads the files and deletes them: exact
+	// types and parallel reads for large results.
+	ResultsUnload
 )
 
 // Rate is a token bucket: PerSecond calls per second on average, Burst at

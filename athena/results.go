@@ -23,12 +23,11 @@ import (
 // finished by then).
 func (c *Client) Scan(ctx context.Context, sql string, optFns ...func(*Options)) iter.Seq2[arrow.RecordBatch, error] {
 	return func(yield func(arrow.RecordBatch, error) bool) {
-		e, err := c.Start(ctx, sql, optFns...)
-		if err != nil {
-			yield(nil, err)
+		if c.resolve(optFns).Results == ResultsUnload {
+			c.scanUnload(ctx, sql, optFns, yield)
 			return
 		}
-		c.scanExecution(ctx, e, sql, optFns, yield)
+		c.scanExecutionOf(ctx, sql, optFns, yield)
 	}
 }
 
