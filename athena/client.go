@@ -32,6 +32,7 @@ type Client struct {
 	aimd    *retry.AIMD
 	rates   map[string]*retry.RateLimiter
 	poller  poller
+	cache   resultCache
 }
 
 // New returns a Client over an SDK Athena client. s3 reads result files

@@ -300,3 +300,29 @@ func sameTypes(a, b *frame.Frame) bool {
 	}
 	return true
 }
+
+func TestClientSideCache(t *testing.T) {
+	c, _, st := newClient(t, nil, func(o *athena.Options) { o.CacheMaxAge = time.Minute })
+	ctx := context.Background()
+	st.ResetCounters()
+	first, err := c.Query(ctx, "SELECT 1 AS a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := c.Query(ctx, "SELECT 1 AS a")
+	if err != nil || second != first {
+		t.Fatalf("second query: %v, same frame %v", err, second == first)
+	}
+	if n := st.Calls("athena:StartQueryExecution"); n != 1 {
+		t.Fatalf("%d queries started, want 1 (the second from the cache)", n)
+	}
+	if _, err := c.Query(ctx, "SELECT 1 AS a", athena.Database("other")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Query(ctx, "SELECT 1 AS a", func(o *athena.Options) { o.CacheMaxAge = 0 }); err != nil {
+		t.Fatal(err)
+	}
+	if n := st.Calls("athena:StartQueryExecution"); n != 3 {
+		t.Fatalf("%d queries started, want 3 (another database, and the cache off)", n)
+	}
+}

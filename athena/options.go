@@ -93,6 +93,12 @@ type Options struct {
 	// ResultReuseMaxAge lets Athena return the results of an identical
 	// recent query younger than this; 0 turns reuse off.
 	ResultReuseMaxAge time.Duration
+	// CacheMaxAge, when positive, lets Query return the frame of an
+	// identical earlier Query (same text, database, catalog, workgroup and
+	// execution parameters) run by this Client within that age, without
+	// asking Athena; at most DefaultCacheEntries results are kept. Opt in
+	// only for data that does not change under the query.
+	CacheMaxAge time.Duration
 	// ClientRequestToken makes StartQueryExecution idempotent.
 	ClientRequestToken string
 	// ExecutionParameters fill the query's ? placeholders, in order, as

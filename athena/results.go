@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -140,7 +141,19 @@ func (c *Client) scanCSV(ctx context.Context, o Options, id, location string, he
 // Query runs a query and returns its whole result as a frame. An empty
 // result is a frame with the result's columns and no rows.
 func (c *Client) Query(ctx context.Context, sql string, optFns ...func(*Options)) (*frame.Frame, error) {
-	return collect(c.Scan(ctx, sql, optFns...))
+	o := c.resolve(optFns)
+	if o.CacheMaxAge <= 0 {
+		return collect(c.Scan(ctx, sql, optFns...))
+	}
+	key := cacheKey(sql, o)
+	if f, ok := c.cache.get(key, o.CacheMaxAge, time.Now()); ok {
+		return f, nil
+	}
+	f, err := collect(c.Scan(ctx, sql, optFns...))
+	if err == nil {
+		c.cache.put(key, f, time.Now())
+	}
+	return f, err
 }
 
 // collect gathers a stream of batches into a frame; an empty stream (no
