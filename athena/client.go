@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"log/slog"
 	"strings"
 	"sync"
@@ -305,5 +306,48 @@ func stripLeadingComments(s string) string {
 			return ""
 		}
 		return s
+	}
+}
+
+// Execution returns a query's current state, as GetQueryExecution reports
+// it; it waits for nothing.
+func (c *Client) Execution(ctx context.Context, queryID string, optFns ...func(*Options)) (*types.QueryExecution, error) {
+	o := c.resolve(optFns)
+	out, err := call(ctx, c, o, "GetQueryExecution", func(ctx context.Context) (*athena.GetQueryExecutionOutput, error) {
+		return c.api.GetQueryExecution(ctx, &athena.GetQueryExecutionInput{QueryExecutionId: aws.String(queryID)})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("athena: query %s: %w", queryID, err)
+	}
+	return out.QueryExecution, nil
+}
+
+// Executions lists the ids of the workgroup's recent queries (Options
+// Workgroup, or primary), following pages.
+func (c *Client) Executions(ctx context.Context, optFns ...func(*Options)) iter.Seq2[string, error] {
+	o := c.resolve(optFns)
+	return func(yield func(string, error) bool) {
+		var token *string
+		for {
+			in := &athena.ListQueryExecutionsInput{NextToken: token}
+			if o.Workgroup != "" {
+				in.WorkGroup = aws.String(o.Workgroup)
+			}
+			out, err := call(ctx, c, o, "ListQueryExecutions", func(ctx context.Context) (*athena.ListQueryExecutionsOutput, error) {
+				return c.api.ListQueryExecutions(ctx, in)
+			})
+			if err != nil {
+				yield("", fmt.Errorf("athena: list queries: %w", err))
+				return
+			}
+			for _, id := range out.QueryExecutionIds {
+				if !yield(id, nil) {
+					return
+				}
+			}
+			if token = out.NextToken; token == nil || *token == "" {
+				return
+			}
+		}
 	}
 }

@@ -48,7 +48,8 @@ func newClient(t *testing.T, stackOpts func(*localaws.Options), optFns ...func(*
 
 const everyType = `SELECT 1 AS i, CAST(NULL AS varchar) AS n, '' AS e,
 		CAST('12.50' AS decimal(10,2)) AS d, DATE '2026-11-25' AS dt, true AS b, CAST(2.5 AS double) AS x,
-		CAST(7 AS bigint) AS big`
+		CAST(7 AS bigint) AS big, CAST(-8 AS tinyint) AS ti, CAST(300 AS smallint) AS si, CAST(0.5 AS real) AS r,
+		CAST('ab' AS char(3)) AS ch, X'00ff' AS vb, TIMESTAMP '2026-11-25 10:00:00.123' AS ts`
 
 func TestQueryTypesAndNulls(t *testing.T) {
 	c, _, _ := newClient(t, nil)
@@ -68,7 +69,8 @@ func TestQueryTypesAndNulls(t *testing.T) {
 		}
 	}
 	want := map[string]string{"i": "int32", "n": "utf8", "e": "utf8", "d": "decimal(10, 2)", "dt": "date32",
-		"b": "bool", "x": "float64", "big": "int64"}
+		"b": "bool", "x": "float64", "big": "int64", "ti": "int8", "si": "int16", "r": "float32", "ch": "utf8",
+		"vb": "binary", "ts": "timestamp[ms]"}
 	for _, fl := range f.Schema().Fields() {
 		if got := fl.Type.String(); got != want[fl.Name] {
 			t.Errorf("column %s: type %s, want %s", fl.Name, got, want[fl.Name])
@@ -82,7 +84,7 @@ func TestQueryTypesAndNulls(t *testing.T) {
 		t.Fatal(err)
 	}
 	// NULL stays NULL and the empty string stays "".
-	if got := fmt.Sprint(row); !strings.HasPrefix(got, "[1 <nil>  ") || !strings.HasSuffix(got, "true 2.5 7]") {
+	if got := fmt.Sprint(row); !strings.HasPrefix(got, "[1 <nil>  ") || !strings.Contains(got, "true 2.5 7 -8 300 0.5") {
 		t.Fatalf("row %s", got)
 	}
 	d, _ := f.Column("d")
@@ -324,5 +326,29 @@ func TestClientSideCache(t *testing.T) {
 	}
 	if n := st.Calls("athena:StartQueryExecution"); n != 3 {
 		t.Fatalf("%d queries started, want 3 (another database, and the cache off)", n)
+	}
+}
+
+func TestExecutionAndExecutions(t *testing.T) {
+	c, _, _ := newClient(t, nil)
+	ctx := context.Background()
+	qe, err := c.Run(ctx, "SELECT 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := aws.ToString(qe.QueryExecutionId)
+	got, err := c.Execution(ctx, id)
+	if err != nil || got.Status.State != types.QueryExecutionStateSucceeded {
+		t.Fatalf("Execution: %+v, %v", got, err)
+	}
+	found := false
+	for listed, err := range c.Executions(ctx) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		found = found || listed == id
+	}
+	if !found {
+		t.Fatalf("query %s not listed", id)
 	}
 }

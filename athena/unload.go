@@ -7,10 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/compute"
 )
 
 // scanUnload runs a SELECT as UNLOAD to Parquet in a fresh prefix under the
@@ -56,7 +59,18 @@ func (c *Client) scanUnload(ctx context.Context, sql string, optFns []func(*Opti
 	if len(files) > 0 {
 		for b, err := range c.s3.ScanParquet(ctx, prefix) {
 			batches++
-			if !yield(b, err) || err != nil {
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			b, err = millisecondTimestamps(ctx, b)
+			if err != nil {
+				yield(nil, fmt.Errorf("athena: UNLOAD output %s: %w", prefix, err))
+				return
+			}
+			ok := yield(b, nil)
+			b.Release()
+			if !ok {
 				return
 			}
 		}
@@ -98,4 +112,38 @@ func unloadID() string {
 	var b [12]byte
 	rand.Read(b[:])
 	return time.Now().UTC().Format("20060102T150405") + "-" + hex.EncodeToString(b[:])
+}
+
+// millisecondTimestamps gives timestamp columns Athena's millisecond unit,
+// as the other result paths have them, whatever unit the Parquet writer
+// chose. It returns a batch the caller releases.
+func millisecondTimestamps(ctx context.Context, b arrow.RecordBatch) (arrow.RecordBatch, error) {
+	schema := b.Schema()
+	var fields []arrow.Field
+	var cols []arrow.Array
+	for i, f := range schema.Fields() {
+		ts, ok := f.Type.(*arrow.TimestampType)
+		if !ok || ts.Unit == arrow.Millisecond {
+			continue
+		}
+		if fields == nil {
+			fields = slices.Clone(schema.Fields())
+			cols = slices.Clone(b.Columns())
+		}
+		to := &arrow.TimestampType{Unit: arrow.Millisecond, TimeZone: ts.TimeZone}
+		// Athena's timestamps have millisecond precision, so nothing finer
+		// is there to lose.
+		cast, err := compute.CastArray(ctx, b.Column(i), compute.UnsafeCastOptions(to))
+		if err != nil {
+			return nil, fmt.Errorf("column %q: %w", f.Name, err)
+		}
+		defer cast.Release()
+		fields[i].Type, cols[i] = to, cast
+	}
+	if fields == nil {
+		b.Retain()
+		return b, nil
+	}
+	md := schema.Metadata()
+	return array.NewRecordBatch(arrow.NewSchema(fields, &md), cols, b.NumRows()), nil
 }
