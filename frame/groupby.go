@@ -522,8 +522,9 @@ func valueString(arr arrow.Array, i int) string {
 	return ""
 }
 
-// int64Values returns an accessor of a signed integer, temporal or boolean
-// chunk's values as int64, chosen once per chunk.
+// int64Values returns an accessor of a signed integer, unsigned integer up
+// to 32 bits, temporal or boolean chunk's values as int64, chosen once per
+// chunk; nil for any other type.
 func int64Values(arr arrow.Array) func(int) int64 {
 	switch a := arr.(type) {
 	case *array.Int64:
@@ -556,6 +557,15 @@ func int64Values(arr arrow.Array) func(int) int64 {
 	case *array.Duration:
 		v := a.DurationValues()
 		return func(i int) int64 { return int64(v[i]) }
+	case *array.Uint8:
+		v := a.Uint8Values()
+		return func(i int) int64 { return int64(v[i]) }
+	case *array.Uint16:
+		v := a.Uint16Values()
+		return func(i int) int64 { return int64(v[i]) }
+	case *array.Uint32:
+		v := a.Uint32Values()
+		return func(i int) int64 { return int64(v[i]) }
 	case *array.Boolean:
 		return func(i int) int64 {
 			if a.Value(i) {
@@ -564,7 +574,7 @@ func int64Values(arr arrow.Array) func(int) int64 {
 			return 0
 		}
 	}
-	return func(int) int64 { return 0 }
+	return nil
 }
 
 func nUniqueColumn(mem memory.Allocator, name string, col *arrow.Chunked, ids []uint32, groups int) (*arrow.Chunked, error) {

@@ -70,11 +70,68 @@ type intCoder struct {
 	small map[int64]uint32  // every value that fits an int64
 	big   map[uint64]uint32 // uint64 values above math.MaxInt64
 	next  uint32
+	// When the values span a small range, a table indexed by value-lo
+	// replaces the map: no hashing, one load per row (prepareRange).
+	lo    int64
+	table []uint32
+}
+
+// maxDirectRange bounds the value range coded through a table rather than
+// a map: 4 Mi entries (16 MiB), and never more than a few entries per row.
+const maxDirectRange = 1 << 22
+
+// prepareRange looks at the key columns' values and switches the coder to
+// a direct table when their range is small enough, as with dates, years,
+// status codes or dense ids.
+func (c *intCoder) prepareRange(cols []*arrow.Chunked) {
+	lo, hi := int64(math.MaxInt64), int64(math.MinInt64)
+	rows := 0
+	for _, col := range cols {
+		rows += col.Len()
+		for _, chunk := range col.Chunks() {
+			if chunk.Len() == 0 {
+				continue
+			}
+			if _, ok := chunk.(*array.Uint64); ok {
+				return // values above MaxInt64 need the big map
+			}
+			get := int64Values(chunk)
+			if get == nil {
+				return
+			}
+			nulls := chunk.NullN() > 0
+			for i := range chunk.Len() {
+				if nulls && chunk.IsNull(i) {
+					continue
+				}
+				v := get(i)
+				lo, hi = min(lo, v), max(hi, v)
+			}
+		}
+	}
+	if lo > hi {
+		return
+	}
+	span := uint64(hi - lo) // no overflow: two's complement difference read unsigned
+	if hi-lo < 0 || span >= maxDirectRange || span > uint64(4*rows+1024) {
+		return
+	}
+	c.lo, c.table = lo, make([]uint32, span+1)
 }
 
 func (c *intCoder) cardinality() uint64 { return uint64(c.next) + 1 }
 
 func (c *intCoder) code(v int64) uint32 {
+	// prepareRange saw every value of every side, so v is in range; the
+	// check keeps a value it did not see on the map path, not a panic.
+	if idx := uint64(v - c.lo); idx < uint64(len(c.table)) {
+		slot := &c.table[idx]
+		if *slot == 0 {
+			c.next++
+			*slot = c.next
+		}
+		return *slot
+	}
 	if code, ok := c.small[v]; ok {
 		return code
 	}
@@ -360,6 +417,13 @@ func encodeKeys(names []string, keys [][]*arrow.Chunked, trackNulls bool) (*keyC
 		coder, err := coderFor(names[k], keys[0][k].DataType())
 		if err != nil {
 			return nil, err
+		}
+		if ic, ok := coder.(*intCoder); ok {
+			cols := make([]*arrow.Chunked, sides)
+			for s := range sides {
+				cols[s] = keys[s][k]
+			}
+			ic.prepareRange(cols)
 		}
 		colCodes := make([][]uint32, sides)
 		for s := range sides {

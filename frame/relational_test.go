@@ -817,3 +817,28 @@ func TestViewColumns(t *testing.T) {
 		})
 	}
 }
+
+// Keys spread too wide for the direct table go through the hash map; both
+// paths, and a mix of them in one join, must agree.
+func TestKeyEncodingPaths(t *testing.T) {
+	wide := []int64{1e15, -1e15, 1e15, 5, 5, math.MinInt64, math.MaxInt64, math.MinInt64}
+	f, err := New(Int64("k", wide), Int64("n", []int64{1, 1, 1, 1, 1, 1, 1, 1}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := f.GroupBy("k").Agg(Sum("n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, _, _ := Values[int64](g, "k")
+	sums, _, _ := Values[int64](g, "n_sum")
+	if !slices.Equal(keys, []int64{1e15, -1e15, 5, math.MinInt64, math.MaxInt64}) || !slices.Equal(sums, []int64{2, 1, 2, 2, 1}) {
+		t.Fatalf("keys %v sums %v", keys, sums)
+	}
+	// A narrow right side against a wide left side.
+	right, _ := New(Int32("k", []int32{5, 6}), String("s", []string{"five", "six"}))
+	j, err := f.Join(right, InnerJoin, On("k"))
+	if err != nil || j.NumRows() != 2 {
+		t.Fatalf("join: %v rows, %v", j.NumRows(), err)
+	}
+}
