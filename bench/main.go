@@ -7,7 +7,8 @@
 // Each operation runs -repeat times on each side and the best time counts,
 // so a noisy neighbour costs both sides alike. DuckDB materialises every
 // result (CREATE TEMP TABLE ... AS), as a frame operation does. DuckDB uses
-// its default thread count; the frame operations run on one goroutine.
+// its default thread count; frame gathers result columns in parallel and
+// does the rest on one goroutine.
 package main
 
 import (
@@ -139,7 +140,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err := db.QueryRowContext(ctx, "SELECT current_setting('threads')").Scan(&threads); err != nil {
 		return err
 	}
-	fmt.Fprintf(&b, "\nBest of %d runs each, one process, %d CPUs (GOMAXPROCS %d); DuckDB with %d threads, frame on one goroutine.\n",
+	fmt.Fprintf(&b, "\nBest of %d runs each, one process, %d CPUs (GOMAXPROCS %d); DuckDB with %d threads; frame gathers result columns in parallel, the rest runs on one goroutine.\n",
 		*repeat, runtime.NumCPU(), runtime.GOMAXPROCS(0), threads)
 	fmt.Fprint(out, b.String())
 	if *outFile != "" {

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"sort"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -64,30 +66,61 @@ func takeColumns(mem memory.Allocator, schema *arrow.Schema, cols []*arrow.Chunk
 	indices := indexArray(mem, idx)
 	defer indices.Release()
 	ctx := compute.WithAllocator(context.Background(), mem)
-	out := make([]*arrow.Chunked, 0, len(cols))
-	for i, col := range cols {
-		var c *arrow.Chunked
-		var err error
+	out := make([]*arrow.Chunked, len(cols))
+	errs := make([]error, len(cols))
+	take := func(i int) {
+		col := cols[i]
 		switch col.DataType().ID() {
 		case arrow.STRING, arrow.LARGE_STRING, arrow.BINARY, arrow.LARGE_BINARY:
-			c, err = takeBinary(mem, col, idx)
+			out[i], errs[i] = takeBinary(mem, col, idx)
 		case arrow.STRING_VIEW, arrow.BINARY_VIEW:
 			// arrow-go v18.8's take kernel has no view types, which keys
 			// (keys.go) and Take otherwise accept.
-			c, err = takeView(mem, col, idx)
+			out[i], errs[i] = takeView(mem, col, idx)
 		default:
-			c, err = takeChunked(ctx, col, indices)
+			out[i], errs[i] = takeChunked(ctx, col, indices)
 		}
+	}
+	// A gather over many rows is memory-bound per column and the columns
+	// are independent: take them in parallel, one goroutine per CPU.
+	if len(cols) > 1 && len(idx) >= parallelTakeRows {
+		next := make(chan int, len(cols))
+		for i := range cols {
+			next <- i
+		}
+		close(next)
+		var wg sync.WaitGroup
+		for range min(runtime.GOMAXPROCS(0), len(cols)) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range next {
+					take(i)
+				}
+			}()
+		}
+		wg.Wait()
+	} else {
+		for i := range cols {
+			take(i)
+		}
+	}
+	for i, err := range errs {
 		if err != nil {
-			for _, done := range out {
-				done.Release()
+			for _, c := range out {
+				if c != nil {
+					c.Release()
+				}
 			}
 			return nil, fmt.Errorf("column %q: %w", schema.Field(i).Name, err)
 		}
-		out = append(out, c)
 	}
 	return out, nil
 }
+
+// parallelTakeRows is the gather size from which columns are taken in
+// parallel; below it the goroutines cost more than they save.
+const parallelTakeRows = 64 << 10
 
 func takeChunked(ctx context.Context, col *arrow.Chunked, indices arrow.Array) (*arrow.Chunked, error) {
 	if indices.Len() == 0 || col.Len() == 0 {
