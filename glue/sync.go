@@ -25,6 +25,9 @@ type SyncReport struct {
 	// AddedPartitions counts new partitions; MovedPartitions those that
 	// existed with another location and were updated.
 	AddedPartitions, MovedPartitions int
+	// RemovedPartitions counts partitions SyncDataset deleted from the
+	// catalog after an overwrite whose data no longer has them.
+	RemovedPartitions int
 	// Conflicts counts table updates that lost a race with another writer
 	// and were re-read and applied again.
 	Conflicts int

@@ -28,6 +28,15 @@
 // once, fetches only the projected columns and selected row groups, and
 // coalesces small ranges.
 //
+// Datasets: WriteDataset and WriteDatasetStream write partitioned datasets
+// in Hive layout (col=value/ directories, values escaped as Hive does) in
+// Parquet, CSV or JSON lines, with the modes Append, Overwrite and
+// OverwritePartitions; old data is deleted only after every new file is
+// complete, and a failed write removes what it wrote. ScanDataset and
+// ReadDataset discover the partitions, prune them with a PartitionFilter
+// before listing files, type the partition columns and unify the files'
+// schemas. The DatasetResult is what the glue package registers.
+//
 //	c := s3io.New(s3.NewFromConfig(cfg))
 //	for batch, err := range c.ScanCSV(ctx, "s3://raw/2026/11/*.csv.gz") {
 //		if err != nil {

@@ -56,6 +56,22 @@ type ReadOptions struct {
 
 	// Allocator allocates the batches; nil means memory.DefaultAllocator.
 	Allocator memory.Allocator
+
+	// The fields below apply to dataset reads (ScanDataset, ReadDataset)
+	// only; see dataset_read.go.
+
+	// Format of a dataset's files; FormatAuto chooses by each file's suffix.
+	Format FileFormat
+	// PartitionFilter keeps only the partitions it returns true for. It is
+	// applied before the files of any partition are listed.
+	PartitionFilter func(Partition) bool
+	// PartitionKeys are the partition columns with their types, outermost
+	// first. Without them the keys are discovered from the layout and typed
+	// from their values.
+	PartitionKeys []arrow.Field
+	// Partitions, when set, are read instead of discovering the layout (as
+	// a catalog knows them); PartitionKeys must then name their keys.
+	Partitions []DatasetPartition
 }
 
 // Columns returns a ReadOptions function that projects the named columns.
