@@ -2,12 +2,17 @@ package localaws
 
 import (
 	"bytes"
+	"encoding/hex"
 	"encoding/xml"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3afero"
@@ -23,6 +28,10 @@ const maxDeleteObjectsKeys = 1000
 type s3Service struct {
 	backend *s3afero.MultiBucketBackend
 	fake    http.Handler
+
+	// conditionalMu serialises the conditional writes the front layer
+	// checks itself (CompleteMultipartUpload, CopyObject).
+	conditionalMu sync.Mutex
 }
 
 func newS3Service(dir string, buckets []string) (*s3Service, error) {
@@ -65,6 +74,42 @@ func (s *s3Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if bucket != "" && key != "" {
+		q := r.URL.Query()
+		switch {
+		case (r.Method == http.MethodGet || r.Method == http.MethodHead) && r.Header.Get("Range") != "" && !q.Has("uploadId"):
+			s.clampSuffixRange(r, bucket, key)
+		case r.Method == http.MethodPut && r.Header.Get("X-Amz-Copy-Source") != "":
+			escapeCopySourcePlus(r)
+			if !q.Has("uploadId") && hasWriteConditions(r) {
+				// CopyObject takes If-None-Match / If-Match for its
+				// destination (AWS-FACTS.md 3.6); gofakes3 ignores them.
+				// UploadPartCopy does not take them.
+				s.conditionalMu.Lock()
+				defer s.conditionalMu.Unlock()
+				if !s.checkWriteConditions(w, r, bucket, key) {
+					return
+				}
+			}
+		case r.Method == http.MethodPost && q.Has("uploadId"):
+			if !s.checkPartSizes(w, r, bucket, key) {
+				return
+			}
+			if hasWriteConditions(r) {
+				// The check and the completion hold one lock so that two
+				// conditional completions of the same key cannot both pass.
+				s.conditionalMu.Lock()
+				defer s.conditionalMu.Unlock()
+				if !s.checkWriteConditions(w, r, bucket, key) {
+					return
+				}
+			}
+		}
+	}
+	if bucket != "" && key == "" && r.Method == http.MethodGet && r.URL.Query().Has("uploads") {
+		s.listMultipartUploads(w, r, bucket)
+		return
+	}
 	if bucket != "" && key == "" {
 		switch q := r.URL.Query(); {
 		case r.Method == http.MethodPost && q.Has("delete"):
@@ -105,6 +150,217 @@ func unsafeKey(key string) string {
 		return "it contains the platform's path separator"
 	}
 	return ""
+}
+
+// clampSuffixRange rewrites a suffix range longer than the object
+// ("bytes=-65536" on a 10-byte object) to the whole object. RFC 9110 14.1.1
+// says such a range selects the entire representation, and S3 answers it
+// with 206 and Content-Range (AWS-FACTS.md 3.5); gofakes3 answers
+// InvalidRange instead, which breaks any reader that fetches a file's tail
+// (a Parquet footer) without knowing its size. An empty object is left to
+// gofakes3, as are ranges that are not a single suffix range.
+func (s *s3Service) clampSuffixRange(r *http.Request, bucket, key string) {
+	spec, ok := strings.CutPrefix(strings.TrimSpace(r.Header.Get("Range")), "bytes=")
+	if !ok {
+		return
+	}
+	suffix, ok := strings.CutPrefix(strings.TrimSpace(spec), "-")
+	if !ok {
+		return
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(suffix), 10, 64)
+	if err != nil || n <= 0 {
+		return
+	}
+	obj, err := s.backend.HeadObject(bucket, key)
+	if err != nil {
+		return // gofakes3 answers NoSuchKey or NoSuchBucket itself
+	}
+	obj.Contents.Close()
+	if obj.Size > 0 && n > obj.Size {
+		r.Header.Set("Range", "bytes=0-")
+	}
+}
+
+// escapeCopySourcePlus encodes a literal '+' in x-amz-copy-source as %2B.
+// S3 reads the header as a URL path, where '+' is itself; gofakes3 decodes
+// it with url.QueryUnescape, which turns '+' into a space and so copies
+// another key (or fails with NoSuchKey). After the rewrite both decoders
+// agree; an encoded space (%20) and an encoded plus (%2B) are unaffected.
+func escapeCopySourcePlus(r *http.Request) {
+	src := r.Header.Get("X-Amz-Copy-Source")
+	if strings.Contains(src, "+") {
+		r.Header.Set("X-Amz-Copy-Source", strings.ReplaceAll(src, "+", "%2B"))
+	}
+}
+
+// hasWriteConditions reports whether a write carries If-None-Match or
+// If-Match.
+func hasWriteConditions(r *http.Request) bool {
+	return r.Header.Get("If-None-Match") != "" || r.Header.Get("If-Match") != ""
+}
+
+// checkWriteConditions applies If-None-Match and If-Match to the writes
+// gofakes3 ignores them on, CompleteMultipartUpload and CopyObject
+// (AWS-FACTS.md 3.6): If-None-Match: * fails with 412 PreconditionFailed
+// when the key exists, If-Match: <etag> when the key has another ETag (and
+// with 404 NoSuchKey when it is missing). A refused completion leaves the
+// upload in place, as S3 does, so the caller can still abort it. It reports
+// whether the request may go on to gofakes3.
+func (s *s3Service) checkWriteConditions(w http.ResponseWriter, r *http.Request, bucket, key string) bool {
+	var etag string
+	exists := false
+	obj, err := s.backend.HeadObject(bucket, key)
+	switch {
+	case err == nil:
+		obj.Contents.Close()
+		exists = true
+		etag = `"` + hex.EncodeToString(obj.Hash) + `"`
+	case gofakes3.HasErrorCode(err, gofakes3.ErrNoSuchKey):
+	default:
+		return true // a missing bucket and the like: gofakes3 answers
+	}
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		if strings.TrimSpace(inm) != "*" {
+			writeS3Error(w, http.StatusNotImplemented, "NotImplemented",
+				"A header you provided implies functionality that is not implemented (If-None-Match accepts only *)", r.URL.Path)
+			return false
+		}
+		if exists {
+			writeS3Error(w, http.StatusPreconditionFailed, "PreconditionFailed",
+				"At least one of the pre-conditions you specified did not hold", r.URL.Path)
+			return false
+		}
+	}
+	if im := r.Header.Get("If-Match"); im != "" {
+		if !exists {
+			writeS3Error(w, http.StatusNotFound, "NoSuchKey", "The specified key does not exist.", r.URL.Path)
+			return false
+		}
+		if strings.TrimSpace(im) != "*" && strings.Trim(strings.TrimSpace(im), `"`) != strings.Trim(etag, `"`) {
+			writeS3Error(w, http.StatusPreconditionFailed, "PreconditionFailed",
+				"At least one of the pre-conditions you specified did not hold", r.URL.Path)
+			return false
+		}
+	}
+	return true
+}
+
+// minPartSize is the smallest part S3 accepts for any part of a multipart
+// upload but the last (AWS-FACTS.md 3.4).
+const minPartSize = 5 << 20
+
+// checkPartSizes refuses a CompleteMultipartUpload that names a part other
+// than the last smaller than 5 MiB with 400 EntityTooSmall, as S3 does
+// (AWS-FACTS.md 3.4); gofakes3 accepts any size, which would hide a writer
+// that cuts parts too small. The sizes come from gofakes3's own ListParts.
+// The upload stays in place. It reports whether the request may go on, and
+// restores the body for gofakes3; an unreadable body or an unknown upload
+// is left for gofakes3 to answer.
+func (s *s3Service) checkPartSizes(w http.ResponseWriter, r *http.Request, bucket, key string) bool {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		writeS3Error(w, http.StatusBadRequest, "IncompleteBody", err.Error(), r.URL.Path)
+		return false
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	var req struct {
+		Parts []struct {
+			PartNumber int `xml:"PartNumber"`
+		} `xml:"Part"`
+	}
+	if err := xml.Unmarshal(body, &req); err != nil || len(req.Parts) < 2 {
+		return true
+	}
+	sizes, ok := s.partSizes(r, bucket, key)
+	if !ok {
+		return true
+	}
+	for _, p := range req.Parts[:len(req.Parts)-1] {
+		if size, ok := sizes[p.PartNumber]; ok && size < minPartSize {
+			writeS3Error(w, http.StatusBadRequest, "EntityTooSmall",
+				fmt.Sprintf("Your proposed upload is smaller than the minimum allowed size (part %d is %d bytes; every part but the last must be at least %d)",
+					p.PartNumber, size, minPartSize), r.URL.Path)
+			return false
+		}
+	}
+	return true
+}
+
+// partSizes lists an upload's parts through gofakes3, page by page, and
+// returns their sizes by part number.
+func (s *s3Service) partSizes(r *http.Request, bucket, key string) (map[int]int64, bool) {
+	sizes := map[int]int64{}
+	marker := 0
+	for {
+		u := *r.URL
+		q := url.Values{}
+		q.Set("uploadId", r.URL.Query().Get("uploadId"))
+		q.Set("part-number-marker", strconv.Itoa(marker))
+		u.RawQuery = q.Encode()
+		list, err := http.NewRequestWithContext(r.Context(), http.MethodGet, u.String(), nil)
+		if err != nil {
+			return nil, false
+		}
+		rec := httptest.NewRecorder()
+		s.fake.ServeHTTP(rec, list)
+		if rec.Code != http.StatusOK {
+			return nil, false
+		}
+		var page struct {
+			IsTruncated          bool
+			NextPartNumberMarker int
+			Parts                []struct {
+				PartNumber int
+				Size       int64
+			} `xml:"Part"`
+		}
+		if err := xml.Unmarshal(rec.Body.Bytes(), &page); err != nil {
+			return nil, false
+		}
+		for _, p := range page.Parts {
+			sizes[p.PartNumber] = p.Size
+		}
+		if !page.IsTruncated || page.NextPartNumberMarker <= marker {
+			return sizes, true
+		}
+		marker = page.NextPartNumberMarker
+	}
+}
+
+// listMultipartUploads serves ListMultipartUploads through gofakes3, except
+// that a bucket in which no upload was ever started gets an empty listing,
+// as from S3, where gofakes3 answers 404 NoSuchUpload.
+func (s *s3Service) listMultipartUploads(w http.ResponseWriter, r *http.Request, bucket string) {
+	rec := httptest.NewRecorder()
+	s.fake.ServeHTTP(rec, r)
+	if rec.Code == http.StatusNotFound && strings.Contains(rec.Body.String(), "<Code>NoSuchUpload</Code>") {
+		if exists, err := s.backend.BucketExists(bucket); err == nil && exists {
+			q := r.URL.Query()
+			maxUploads := int64(1000)
+			if n, err := strconv.ParseInt(q.Get("max-uploads"), 10, 64); err == nil && n > 0 && n < maxUploads {
+				maxUploads = n
+			}
+			body, err := xml.Marshal(gofakes3.ListMultipartUploadsResult{
+				Bucket: bucket, MaxUploads: maxUploads,
+				Prefix: q.Get("prefix"), Delimiter: q.Get("delimiter"),
+				KeyMarker: q.Get("key-marker"), UploadIDMarker: gofakes3.UploadID(q.Get("upload-id-marker")),
+			})
+			if err == nil {
+				w.Header().Set("Content-Type", "application/xml")
+				w.Header().Set("Content-Length", strconv.Itoa(len(xml.Header)+len(body)))
+				w.WriteHeader(http.StatusOK)
+				io.WriteString(w, xml.Header)
+				w.Write(body)
+				return
+			}
+		}
+	}
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rec.Code)
+	w.Write(rec.Body.Bytes())
 }
 
 // checkDeleteObjects enforces the 1,000-key limit of DeleteObjects, answering

@@ -58,6 +58,12 @@ func (s *s3Service) listObjectsV2(w http.ResponseWriter, r *http.Request, bucket
 		HasDelimiter: q.Get("delimiter") != "", Delimiter: q.Get("delimiter"),
 	}
 	all, err := s.backend.ListBucket(bucket, &prefix, gofakes3.ListBucketPage{})
+	if gofakes3.HasErrorCode(err, gofakes3.ErrNoSuchBucket) {
+		// The directory backend reports a prefix with no objects (no
+		// directory) as a missing bucket; the bucket was checked above, and
+		// S3 lists nothing.
+		all, err = gofakes3.NewObjectList(), nil
+	}
 	if err != nil {
 		writeS3Error(w, http.StatusInternalServerError, "InternalError", err.Error(), "/"+bucket)
 		return

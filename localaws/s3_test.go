@@ -123,6 +123,33 @@ func TestS3RangedGet(t *testing.T) {
 			}
 		})
 	}
+	t.Run("suffix longer than the object", func(t *testing.T) {
+		// RFC 9110 14.1.1: a suffix range longer than the representation
+		// selects all of it; S3 answers 206 with Content-Range (AWS-FACTS.md 3.5).
+		put(t, c, "bkt", "ten", []byte("0123456789"))
+		out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bkt"), Key: aws.String("ten"), Range: aws.String("bytes=-65536")})
+		if err != nil {
+			t.Fatalf("got %v, want the whole object", err)
+		}
+		defer out.Body.Close()
+		got, err := io.ReadAll(out.Body)
+		if err != nil || string(got) != "0123456789" {
+			t.Fatalf("got %q, %v; want 0123456789", got, err)
+		}
+		if cr := aws.ToString(out.ContentRange); cr != "bytes 0-9/10" {
+			t.Fatalf("got Content-Range %q, want bytes 0-9/10", cr)
+		}
+		head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("bkt"), Key: aws.String("ten"), Range: aws.String("bytes=-11")})
+		if err != nil || aws.ToInt64(head.ContentLength) != 10 {
+			t.Fatalf("HeadObject bytes=-11: got %v, %v; want length 10", head, err)
+		}
+	})
+	t.Run("suffix of zero bytes", func(t *testing.T) {
+		_, err := get(ctx, c, "bkt", "k", "bytes=-0")
+		if code := apiCode(err); code != "InvalidRange" {
+			t.Fatalf("got %v (code %q), want InvalidRange", err, code)
+		}
+	})
 	t.Run("unsatisfiable", func(t *testing.T) {
 		_, err := get(ctx, c, "bkt", "k", "bytes=100-200")
 		if code := apiCode(err); code != "InvalidRange" {
@@ -224,6 +251,167 @@ func TestS3CopyObject(t *testing.T) {
 	got, err := get(ctx, c, "dst-bkt", "copy.parquet", "")
 	if err != nil || string(got) != "PAR1...PAR1" {
 		t.Fatalf("copy: %q, %v", got, err)
+	}
+}
+
+func TestS3CopySourceIsAPath(t *testing.T) {
+	_, c := startStack(t, func(o *Options) { o.Buckets = []string{"bkt"} })
+	ctx := context.Background()
+	put(t, c, "bkt", "a+b c.csv", []byte("plus and space"))
+	put(t, c, "bkt", "a b c.csv", []byte("two spaces"))
+	// x-amz-copy-source is a URL path: '+' is a literal plus, %2B too, and
+	// only %20 is a space. gofakes3 alone would read a bare '+' as a space.
+	for _, tt := range []struct{ name, source, want string }{
+		{"bare plus", "bkt/a+b%20c.csv", "plus and space"},
+		{"encoded plus", "bkt/a%2Bb%20c.csv", "plus and space"},
+		{"encoded spaces", "bkt/a%20b%20c.csv", "two spaces"},
+		{"leading slash", "/bkt/a+b%20c.csv", "plus and space"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := c.CopyObject(ctx, &s3.CopyObjectInput{
+				Bucket: aws.String("bkt"), Key: aws.String("dst"), CopySource: aws.String(tt.source),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := get(ctx, c, "bkt", "dst", "")
+			if err != nil || string(got) != tt.want {
+				t.Fatalf("got %q, %v; want %q", got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestS3CompleteMultipartUploadIfNoneMatch(t *testing.T) {
+	_, c := startStack(t, func(o *Options) { o.Buckets = []string{"bkt"} })
+	ctx := context.Background()
+	upload := func(key string) (*string, []types.CompletedPart) {
+		t.Helper()
+		created, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("bkt"), Key: aws.String(key)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		up, err := c.UploadPart(ctx, &s3.UploadPartInput{
+			Bucket: aws.String("bkt"), Key: aws.String(key), UploadId: created.UploadId,
+			PartNumber: aws.Int32(1), Body: strings.NewReader("new"),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return created.UploadId, []types.CompletedPart{{ETag: up.ETag, PartNumber: aws.Int32(1)}}
+	}
+	complete := func(key string, id *string, parts []types.CompletedPart) error {
+		_, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{
+			Bucket: aws.String("bkt"), Key: aws.String(key), UploadId: id, IfNoneMatch: aws.String("*"),
+			MultipartUpload: &types.CompletedMultipartUpload{Parts: parts},
+		})
+		return err
+	}
+
+	t.Run("key exists", func(t *testing.T) {
+		put(t, c, "bkt", "taken", []byte("old"))
+		id, parts := upload("taken")
+		err := complete("taken", id, parts)
+		var re interface{ HTTPStatusCode() int }
+		if code := apiCode(err); code != "PreconditionFailed" || !errors.As(err, &re) || re.HTTPStatusCode() != http.StatusPreconditionFailed {
+			t.Fatalf("got %v, want 412 PreconditionFailed (AWS-FACTS.md 3.6)", err)
+		}
+		if got, _ := get(ctx, c, "bkt", "taken", ""); string(got) != "old" {
+			t.Fatalf("object is %q after a refused completion, want old", got)
+		}
+		// S3 leaves the upload in place: the caller still has to abort it.
+		uploads, err := c.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: aws.String("bkt")})
+		if err != nil || len(uploads.Uploads) != 1 {
+			t.Fatalf("got %d uploads, %v; want the refused one still listed", len(uploads.Uploads), err)
+		}
+		if _, err := c.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: aws.String("bkt"), Key: aws.String("taken"), UploadId: id}); err != nil {
+			t.Fatalf("abort after a refused completion: %v", err)
+		}
+	})
+	t.Run("key absent", func(t *testing.T) {
+		id, parts := upload("fresh")
+		if err := complete("fresh", id, parts); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := get(ctx, c, "bkt", "fresh", ""); string(got) != "new" {
+			t.Fatalf("object is %q, want new", got)
+		}
+	})
+}
+
+func TestS3CompleteMultipartUploadPartTooSmall(t *testing.T) {
+	_, c := startStack(t, func(o *Options) { o.Buckets = []string{"bkt"} })
+	ctx := context.Background()
+	created, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("bkt"), Key: aws.String("k")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := make([]byte, 5<<20)
+	var parts []types.CompletedPart
+	for i, body := range [][]byte{big, []byte("small"), []byte("last")} {
+		up, err := c.UploadPart(ctx, &s3.UploadPartInput{
+			Bucket: aws.String("bkt"), Key: aws.String("k"), UploadId: created.UploadId,
+			PartNumber: aws.Int32(int32(i + 1)), Body: bytes.NewReader(body),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts = append(parts, types.CompletedPart{ETag: up.ETag, PartNumber: aws.Int32(int32(i + 1))})
+	}
+	complete := func(parts ...types.CompletedPart) error {
+		_, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{
+			Bucket: aws.String("bkt"), Key: aws.String("k"), UploadId: created.UploadId,
+			MultipartUpload: &types.CompletedMultipartUpload{Parts: parts},
+		})
+		return err
+	}
+	// Part 2 is neither 5 MiB nor the last part (AWS-FACTS.md 3.4).
+	err = complete(parts...)
+	var re interface{ HTTPStatusCode() int }
+	if code := apiCode(err); code != "EntityTooSmall" || !errors.As(err, &re) || re.HTTPStatusCode() != http.StatusBadRequest {
+		t.Fatalf("got %v, want 400 EntityTooSmall", err)
+	}
+	// The refused upload is still there; without part 2 it completes.
+	if err := complete(parts[0], parts[2]); err != nil {
+		t.Fatal(err)
+	}
+	got, err := get(ctx, c, "bkt", "k", "")
+	if err != nil || len(got) != len(big)+len("last") {
+		t.Fatalf("got %d bytes, %v; want %d", len(got), err, len(big)+len("last"))
+	}
+}
+
+func TestS3ListMultipartUploadsEmptyBucket(t *testing.T) {
+	_, c := startStack(t, func(o *Options) { o.Buckets = []string{"bkt"} })
+	out, err := c.ListMultipartUploads(context.Background(), &s3.ListMultipartUploadsInput{Bucket: aws.String("bkt")})
+	if err != nil || len(out.Uploads) != 0 {
+		t.Fatalf("got %v, %v; want an empty listing", out, err)
+	}
+	_, err = c.ListMultipartUploads(context.Background(), &s3.ListMultipartUploadsInput{Bucket: aws.String("no-such-bucket")})
+	if code := apiCode(err); code != "NoSuchBucket" {
+		t.Fatalf("missing bucket: got %v, want NoSuchBucket", err)
+	}
+}
+
+func TestS3ConditionalCopy(t *testing.T) {
+	_, c := startStack(t, func(o *Options) { o.Buckets = []string{"bkt"} })
+	ctx := context.Background()
+	put(t, c, "bkt", "src", []byte("source"))
+	put(t, c, "bkt", "taken", []byte("old"))
+	copyIfAbsent := func(dst string) error {
+		_, err := c.CopyObject(ctx, &s3.CopyObjectInput{
+			Bucket: aws.String("bkt"), Key: aws.String(dst), CopySource: aws.String("bkt/src"), IfNoneMatch: aws.String("*"),
+		})
+		return err
+	}
+	if err := copyIfAbsent("fresh"); err != nil {
+		t.Fatal(err)
+	}
+	if code := apiCode(copyIfAbsent("taken")); code != "PreconditionFailed" {
+		t.Fatalf("copy onto an existing key: got code %q, want PreconditionFailed (AWS-FACTS.md 3.6)", code)
+	}
+	if got, _ := get(ctx, c, "bkt", "taken", ""); string(got) != "old" {
+		t.Fatalf("object is %q after a refused copy, want old", got)
 	}
 }
 
@@ -355,5 +543,15 @@ func TestS3ListObjectsV2StartAfterAndEncoding(t *testing.T) {
 	}
 	if _, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("no-such-bucket")}); apiCode(err) != "NoSuchBucket" {
 		t.Fatalf("missing bucket: got %v", err)
+	}
+}
+
+func TestS3ListEmptyPrefixWithDelimiter(t *testing.T) {
+	_, c := startStack(t, func(o *Options) { o.Buckets = []string{"bkt"} })
+	put(t, c, "bkt", "other/x", []byte("x"))
+	out, err := c.ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: aws.String("bkt"),
+		Prefix: aws.String("nothing/here/"), Delimiter: aws.String("/")})
+	if err != nil || len(out.Contents) != 0 || len(out.CommonPrefixes) != 0 {
+		t.Fatalf("got %v objects, %v prefixes, %v; want an empty listing as S3 gives", len(out.Contents), len(out.CommonPrefixes), err)
 	}
 }
