@@ -3,9 +3,9 @@
 GO ?= go
 PKGS ?= ./...
 
-.PHONY: test fmt-check vet unit bench fuzz
+.PHONY: test fmt-check vet unit integration minio bench fuzz lambda
 
-test: fmt-check vet unit
+test: fmt-check vet unit integration
 
 fmt-check:
 	@out="$$(gofmt -l .)"; \
@@ -15,8 +15,23 @@ vet:
 	$(GO) vet $(PKGS)
 
 # -race on the whole suite; -count=1 so results are never served from cache.
+# The MinIO half of the conformance suite needs the server integration
+# starts, so it runs there rather than skipping here.
 unit:
-	$(GO) test -race -count=1 $(PKGS)
+	$(GO) test -race -count=1 -skip '^TestConformanceMinIO$$' $(PKGS)
+
+# The S3 conformance suite (s3io/conformance_test.go) against localaws and a
+# real MinIO on loopback. .ci/minio.sh builds the pinned MinIO into
+# $${XDG_CACHE_HOME:-$$HOME/.cache}/wrangler/bin when missing (minutes, once),
+# starts it with a temporary data directory on a free port, runs the tests
+# with WRANGLER_S3_ENDPOINT and credentials set, and stops it even when they
+# fail. MinIO is AGPL and only ever run as a separate test server.
+integration:
+	GO="$(GO)" .ci/minio.sh run -- $(GO) test -race -count=1 -run '^TestConformance' ./s3io/
+
+# Builds MinIO ahead of time (make test does it when needed).
+minio:
+	GO="$(GO)" .ci/minio.sh install
 
 # Benchmarks with allocations; peers are measured in the same run so the
 # README can quote ratios.
@@ -33,10 +48,23 @@ FUZZ_TARGETS ?= \
 	./localaws:FuzzAthenaTranslate \
 	./athena:FuzzArrowType \
 	./athena:FuzzResultCSV \
-	./athena:FuzzFormatQuery
+	./athena:FuzzFormatQuery \
+	./s3io:FuzzParseURL \
+	./s3io:FuzzCSVReader \
+	./s3io:FuzzJSONLinesReader
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \
 		echo "fuzz $$pkg $$name for $(FUZZTIME)"; \
 		$(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) $$pkg; \
 	done
+
+# The Lambda example for provided.al2023 on amd64 and arm64: static
+# (CGO_ENABLED=0), without the RPC shim (-tags lambda.norpc), stripped.
+# Prints each zip's size and the amd64 process start-to-ready time.
+lambda:
+	@set -e; for arch in amd64 arm64; do \
+		CGO_ENABLED=0 GOOS=linux GOARCH=$$arch $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w' \
+			-o bin/lambda-$$arch/bootstrap ./examples/lambda; \
+	done
+	$(GO) run ./examples/lambda/zipsize bin/lambda-amd64/bootstrap bin/lambda-arm64/bootstrap

@@ -139,13 +139,21 @@ type parquetObject struct {
 	leaves []int // projected leaf column indices
 	groups []int // selected row groups
 	schema *arrow.Schema
+	// fb, when set, reads the object instead of pf and fr: pqarrow refused
+	// it for a reason the parquet-go fallback handles (parquet_fallback.go).
+	fb *parquetGoObject
 }
 
-// protect runs fn, turning a panic of the Parquet decoder into an error.
-func protect(fn func() error) (err error) {
+// protect runs fn, turning a panic of the arrow-go Parquet decoder into an
+// error.
+func protect(fn func() error) error { return protectLib("arrow-go", fn) }
+
+// protectLib runs fn, turning a panic of the named Parquet library into an
+// error.
+func protectLib(lib string, fn func() error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("the arrow-go Parquet decoder panicked (recovered): %v: %w", r, ErrCorrupt)
+			err = fmt.Errorf("the %s Parquet decoder panicked (recovered): %v: %w", lib, r, ErrCorrupt)
 		}
 	}()
 	return fn()
@@ -169,11 +177,55 @@ func (c *Client) openParquet(ctx context.Context, ro ReadOptions, u URL) (*parqu
 		}
 		return po.project()
 	})
+	if needsParquetFallback(err) {
+		// pqarrow refuses a file parquet-go reads (an optional MAP key as
+		// Athena CTAS writes it, a logical type from a newer format): read
+		// it with parquet-go. Any other refusal stands.
+		if po.pf != nil {
+			po.pf.Close()
+			po.pf, po.fr = nil, nil
+		}
+		po.leaves = nil
+		ferr := protectLib("parquet-go", func() error {
+			fb, err := openParquetGo(rr, rr.Size(), u, ro.Columns)
+			if err != nil {
+				return err
+			}
+			groups, err := selectRowGroups(ro.RowGroups, fb.numRowGroups())
+			if err != nil {
+				return err
+			}
+			po.fb, po.schema, po.groups = fb, fb.schema, groups
+			return nil
+		})
+		if ferr == nil {
+			return po, nil
+		}
+		err = fmt.Errorf("%w (%w: %w)", err, errNoFallback, ferr)
+	}
 	if err != nil {
 		po.close()
 		return nil, fmt.Errorf("s3io: read %s: %w", u, err)
 	}
 	return po, nil
+}
+
+// selectRowGroups resolves ReadOptions.RowGroups against a file of n row
+// groups: all of them when nil.
+func selectRowGroups(want []int, n int) ([]int, error) {
+	if want == nil {
+		groups := make([]int, n)
+		for i := range groups {
+			groups[i] = i
+		}
+		return groups, nil
+	}
+	for _, g := range want {
+		if g < 0 || g >= n {
+			return nil, fmt.Errorf("row group %d of %d: %w", g, n, ErrInvalidOption)
+		}
+	}
+	return slices.Clone(want), nil
 }
 
 // project resolves Columns to leaf indices and RowGroups to row groups.
@@ -202,20 +254,8 @@ func (po *parquetObject) project() error {
 		}
 	}
 	po.schema = arrow.NewSchema(fields, nil)
-	n := po.pf.NumRowGroups()
-	if po.ro.RowGroups == nil {
-		for i := range n {
-			po.groups = append(po.groups, i)
-		}
-	} else {
-		for _, g := range po.ro.RowGroups {
-			if g < 0 || g >= n {
-				return fmt.Errorf("row group %d of %d: %w", g, n, ErrInvalidOption)
-			}
-		}
-		po.groups = slices.Clone(po.ro.RowGroups)
-	}
-	return nil
+	po.groups, err = selectRowGroups(po.ro.RowGroups, po.pf.NumRowGroups())
+	return err
 }
 
 func leafIndices(f pqarrow.SchemaField) []int {
@@ -242,6 +282,9 @@ func (po *parquetObject) close() {
 // decode reads the selected row groups one at a time: prefetch the
 // projected chunks, decode them in batches, drop the prefetched bytes.
 func (po *parquetObject) decode(ctx context.Context, emit func(arrow.RecordBatch) bool) error {
+	if po.fb != nil {
+		return po.decodeFallback(ctx, emit)
+	}
 	if len(po.leaves) == 0 {
 		return nil
 	}
@@ -306,4 +349,30 @@ func (po *parquetObject) decodeRowGroup(ctx context.Context, g int, emit func(ar
 		return false, fmt.Errorf("decoded %d rows, the metadata declares %d: %w", rows, want, ErrCorrupt)
 	}
 	return false, nil
+}
+
+// decodeFallback reads the selected row groups with parquet-go.
+func (po *parquetObject) decodeFallback(ctx context.Context, emit func(arrow.RecordBatch) bool) error {
+	if len(po.schema.Fields()) == 0 {
+		return nil
+	}
+	for _, g := range po.groups {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		stopped := false
+		err := protectLib("parquet-go", func() error {
+			var err error
+			stopped, err = po.fb.decodeRowGroup(ctx, g, po.ro.BatchSize, po.ro.Allocator, emit)
+			return err
+		})
+		po.rr.Release()
+		if err != nil {
+			return fmt.Errorf("s3io: read %s row group %d (parquet-go fallback): %w", po.u, g, err)
+		}
+		if stopped {
+			return nil
+		}
+	}
+	return nil
 }

@@ -176,17 +176,12 @@ func TestTextWritersRoundTrip(t *testing.T) {
 	}
 }
 
-// parquetUnreadable lists the good/ fixtures arrow-go v18.8.0 cannot read,
-// with the reason; see the report and MANIFEST.md. Everything else in
+// parquetUnreadable lists the good/ fixtures s3io refuses, with the reason
+// (six more that arrow-go v18.8.0 cannot read go through the legacy LZ4
+// codec, the empty-page fix or the parquet-go fallback). Everything else in
 // good/ must read with the row count its metadata declares.
 var parquetUnreadable = map[string]string{
-	"hadoop_lz4_compressed.parquet":             "legacy LZ4 codec: arrow-go implements LZ4_RAW only",
-	"hadoop_lz4_compressed_larger.parquet":      "legacy LZ4 codec: arrow-go implements LZ4_RAW only",
-	"non_hadoop_lz4_compressed.parquet":         "legacy LZ4 codec: arrow-go implements LZ4_RAW only",
-	"incorrect_map_schema.parquet":              "pqarrow refuses MAP with optional keys (Athena/Presto CTAS shape)",
-	"datapage_v2_empty_datapage.snappy.parquet": "arrow-go hands the zero-byte v2 page to snappy",
-	"unknown-logical-type.parquet":              "arrow-go panics on the unknown logical type (recovered)",
-	"int96_from_spark.parquet":                  "INT96 values outside the timestamp[ns] range: an error, never a silent wrap",
+	"int96_from_spark.parquet": "INT96 values outside the timestamp[ns] range: an error, never a silent wrap",
 }
 
 func TestParquetFixtures(t *testing.T) {
@@ -218,7 +213,7 @@ func TestParquetFixtures(t *testing.T) {
 					failed = append(failed, name+": "+err.Error())
 				case parquetUnreadable[name] != "":
 					if err == nil {
-						t.Logf("now reads (%d rows); remove it from parquetUnreadable", f.NumRows())
+						t.Errorf("now reads (%d rows); remove it from parquetUnreadable", f.NumRows())
 						read = append(read, name)
 						return
 					}

@@ -175,6 +175,11 @@ func (w *Writer) buffer() ([]byte, error) {
 	case b := <-w.free:
 		return b[:0], nil
 	case <-w.ctx.Done():
+		// A failed part cancels the context too: report the failure, not
+		// the cancellation it caused.
+		if err := w.partError(); err != nil {
+			return nil, err
+		}
 		return nil, context.Cause(w.ctx)
 	}
 }
@@ -384,6 +389,11 @@ func (w *Writer) failLocked(cause error) error {
 		return w.err
 	}
 	w.state = writerFailed
+	if w.ctx.Err() != nil && !errors.Is(cause, ErrAborted) {
+		// The context ended the upload (ErrAborted's doc promises it in
+		// the chain, whichever call notices first).
+		cause = fmt.Errorf("%w: %w", ErrAborted, cause)
+	}
 	w.stop()
 	w.cancel()
 	w.inflight.Wait()

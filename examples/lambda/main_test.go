@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+	sdkglue "github.com/aws/aws-sdk-go-v2/service/glue"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/gowrangler/wrangler/glue"
+	"github.com/gowrangler/wrangler/localaws"
+	"github.com/gowrangler/wrangler/s3io"
+)
+
+// An ObjectCreated event in the shape S3 sends, with a URL-encoded key,
+// against localaws.
+func TestHandlerAppendsAndSyncs(t *testing.T) {
+	ctx := context.Background()
+	st, err := localaws.Start(ctx, func(o *localaws.Options) { o.Buckets = []string{"landing", "lake"} })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	s3c := s3io.New(s3.NewFromConfig(st.Config(), localaws.PathStyle))
+	h := &handler{s3c: s3c, cat: glue.New(sdkglue.NewFromConfig(st.Config())),
+		lake: "s3://lake/readings/", db: "raw", table: "readings"}
+
+	csv := "ts,sensor,value\n" +
+		"2026-11-25 10:00:00.125,s1,20.5\n" +
+		"2026-11-25 23:59:59.999,s2,\n" + // no value: dropped
+		"2026-11-26 00:00:00.000,s3,9999\n" + // impossible: dropped
+		"2026-11-26 08:30:00.500,s1,18.25\n"
+	if _, err := s3c.Upload(ctx, "s3://landing/in/day one.csv", strings.NewReader(csv)); err != nil {
+		t.Fatal(err)
+	}
+	var ev events.S3Event
+	ev.Records = append(ev.Records, events.S3EventRecord{EventName: "ObjectCreated:Put",
+		S3: events.S3Entity{Bucket: events.S3Bucket{Name: "landing"}, Object: events.S3Object{Key: "in/day+one.csv"}}})
+	report, err := h.Handle(ctx, ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if report != (Report{Objects: 1, RowsIn: 4, RowsKept: 2, Partitions: 2}) {
+		t.Fatalf("report %+v", report)
+	}
+	table, err := h.cat.Table(ctx, "raw", "readings")
+	if err != nil || len(table.PartitionKeys) != 1 || table.PartitionKeys[0].Name != "dt" {
+		t.Fatalf("table %+v, %v", table, err)
+	}
+	back, err := s3c.ReadDataset(ctx, "s3://lake/readings/")
+	if err != nil || back.NumRows() != 2 {
+		t.Fatalf("dataset has %d rows, %v; want 2", back.NumRows(), err)
+	}
+}
