@@ -1,11 +1,11 @@
 package athena
 
 import (
-	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/gowrangler/wrangler/internal/typelex"
 )
 
 // Arrow types of Athena's scalar types. Timestamps are millisecond precision,
@@ -33,119 +33,68 @@ var (
 // "map" or "row" (as ColumnInfo reports them) maps to utf8, the text Athena
 // renders for them.
 func ArrowType(name string, precision, scale int32) (arrow.DataType, error) {
-	p := &typeParser{s: name}
+	p := &typeParser{typelex.Lexer{S: name, Kind: "Athena type", Sentinel: ErrInvalidType}}
 	dt, err := p.parse(precision, scale)
 	if err != nil {
 		return nil, err
 	}
-	p.space()
-	if p.pos != len(p.s) {
-		return nil, p.errorf("unexpected %q after the type", p.s[p.pos:])
+	if err := p.Rest(); err != nil {
+		return nil, err
 	}
 	return dt, nil
 }
 
-type typeParser struct {
-	s     string
-	pos   int
-	depth int
-}
+// typeParser is a recursive-descent parser of Trino type signatures.
+type typeParser struct{ typelex.Lexer }
 
-const maxTypeDepth = 64
-
-func (p *typeParser) errorf(format string, args ...any) error {
-	return fmt.Errorf("Athena type %q at offset %d: %s: %w", p.s, p.pos, fmt.Sprintf(format, args...), ErrInvalidType)
-}
-
-func (p *typeParser) space() {
-	for p.pos < len(p.s) && strings.IndexByte(" \t\r\n", p.s[p.pos]) >= 0 {
-		p.pos++
-	}
-}
-
-func (p *typeParser) word() string {
-	p.space()
-	start := p.pos
-	for p.pos < len(p.s) {
-		c := p.s[p.pos]
-		if c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
-			p.pos++
-			continue
-		}
-		break
-	}
-	return strings.ToLower(p.s[start:p.pos])
-}
-
-func (p *typeParser) peek() byte {
-	p.space()
-	if p.pos >= len(p.s) {
-		return 0
-	}
-	return p.s[p.pos]
-}
-
-func (p *typeParser) expect(c byte) error {
-	if p.peek() != c {
-		if p.pos >= len(p.s) {
-			return p.errorf("expected %q, found the end", c)
-		}
-		return p.errorf("expected %q, found %q", c, p.s[p.pos])
-	}
-	p.pos++
-	return nil
-}
+// word reads an identifier, lowercased: Athena's type names are
+// case-insensitive.
+func (p *typeParser) word() string { return strings.ToLower(p.Word()) }
 
 // params reads an optional "(n[, m])" and returns the numbers.
 func (p *typeParser) params() ([]int, error) {
-	if p.peek() != '(' {
+	if p.Peek() != '(' {
 		return nil, nil
 	}
-	p.pos++
+	p.Pos++
 	var out []int
 	for {
-		p.space()
-		start := p.pos
-		for p.pos < len(p.s) && p.s[p.pos] >= '0' && p.s[p.pos] <= '9' {
-			p.pos++
-		}
-		n, err := strconv.Atoi(p.s[start:p.pos])
-		if err != nil || n > 1<<31-1 {
-			return nil, p.errorf("expected a number")
+		n, err := p.Number(1<<31 - 1)
+		if err != nil {
+			return nil, err
 		}
 		out = append(out, n)
-		switch p.peek() {
+		switch p.Peek() {
 		case ',':
-			p.pos++
+			p.Pos++
 		case ')':
-			p.pos++
+			p.Pos++
 			return out, nil
 		default:
-			return nil, p.errorf("expected ',' or ')'")
+			return nil, p.Errorf("expected ',' or ')'")
 		}
 	}
 }
 
 // withTimeZone consumes an optional "with time zone" and reports it.
 func (p *typeParser) withTimeZone() (bool, error) {
-	save := p.pos
+	save := p.Pos
 	if p.word() != "with" {
-		p.pos = save
+		p.Pos = save
 		return false, nil
 	}
 	if p.word() != "time" || p.word() != "zone" {
-		return false, p.errorf(`expected "with time zone"`)
+		return false, p.Errorf(`expected "with time zone"`)
 	}
 	return true, nil
 }
 
 func (p *typeParser) parse(precision, scale int32) (arrow.DataType, error) {
-	p.depth++
-	defer func() { p.depth-- }()
-	if p.depth > maxTypeDepth {
-		return nil, p.errorf("nested deeper than %d levels", maxTypeDepth)
+	if err := p.Enter(); err != nil {
+		return nil, err
 	}
-	start := p.pos
+	defer p.Leave()
+	start := p.Pos
 	name := p.word()
 	switch name {
 	case "boolean":
@@ -175,10 +124,10 @@ func (p *typeParser) parse(precision, scale int32) (arrow.DataType, error) {
 		case 2:
 			precision, scale = int32(args[0]), int32(args[1])
 		default:
-			return nil, p.errorf("decimal takes at most two parameters")
+			return nil, p.Errorf("decimal takes at most two parameters")
 		}
 		if precision < 1 || precision > 38 || scale < 0 || scale > precision {
-			return nil, p.errorf("decimal(%d,%d): precision must be 1..38 and scale 0..precision", precision, scale)
+			return nil, p.Errorf("decimal(%d,%d): precision must be 1..38 and scale 0..precision", precision, scale)
 		}
 		return &arrow.Decimal128Type{Precision: precision, Scale: scale}, nil
 	case "char", "varchar", "string", "json", "ipaddress", "uuid":
@@ -214,66 +163,66 @@ func (p *typeParser) parse(precision, scale int32) (arrow.DataType, error) {
 		// interval year to month, interval day to second
 		from := p.word()
 		if p.word() != "to" {
-			return nil, p.errorf("expected interval <field> to <field>")
+			return nil, p.Errorf("expected interval <field> to <field>")
 		}
 		to := p.word()
 		if !(from == "year" && to == "month" || from == "day" && to == "second") {
-			return nil, p.errorf("unknown interval %s to %s", from, to)
+			return nil, p.Errorf("unknown interval %s to %s", from, to)
 		}
 		return arrow.BinaryTypes.String, nil
 	case "unknown":
 		return arrow.Null, nil
 	case "array":
-		if p.peek() != '(' {
+		if p.Peek() != '(' {
 			return arrow.BinaryTypes.String, nil
 		}
-		p.pos++
+		p.Pos++
 		elem, err := p.parse(0, 0)
 		if err != nil {
 			return nil, err
 		}
-		if err := p.expect(')'); err != nil {
+		if err := p.Expect(')'); err != nil {
 			return nil, err
 		}
 		return arrow.ListOf(elem), nil
 	case "map":
-		if p.peek() != '(' {
+		if p.Peek() != '(' {
 			return arrow.BinaryTypes.String, nil
 		}
-		p.pos++
+		p.Pos++
 		key, err := p.parse(0, 0)
 		if err != nil {
 			return nil, err
 		}
-		if err := p.expect(','); err != nil {
+		if err := p.Expect(','); err != nil {
 			return nil, err
 		}
 		val, err := p.parse(0, 0)
 		if err != nil {
 			return nil, err
 		}
-		if err := p.expect(')'); err != nil {
+		if err := p.Expect(')'); err != nil {
 			return nil, err
 		}
 		if key.ID() == arrow.NULL || key.ID() == arrow.LIST || key.ID() == arrow.MAP || key.ID() == arrow.STRUCT {
-			return nil, p.errorf("map key type %s is not comparable", key)
+			return nil, p.Errorf("map key type %s is not comparable", key)
 		}
 		return arrow.MapOf(key, val), nil
 	case "row":
-		if p.peek() != '(' {
+		if p.Peek() != '(' {
 			return arrow.BinaryTypes.String, nil
 		}
-		p.pos++
+		p.Pos++
 		return p.row()
 	case "":
-		if p.pos >= len(p.s) {
-			return nil, p.errorf("expected a type name, found the end")
+		if p.Pos >= len(p.S) {
+			return nil, p.Errorf("expected a type name, found the end")
 		}
-		return nil, p.errorf("expected a type name, found %q", p.s[p.pos])
+		return nil, p.Errorf("expected a type name, found %q", p.S[p.Pos])
 	}
-	p.pos = start
-	p.space()
-	return nil, p.errorf("unknown type %q", name)
+	p.Pos = start
+	p.Space()
+	return nil, p.Errorf("unknown type %q", name)
 }
 
 // row parses "name type, name type)" after "row(".
@@ -282,21 +231,21 @@ func (p *typeParser) row() (arrow.DataType, error) {
 	seen := map[string]bool{}
 	for {
 		var name string
-		if p.peek() == '"' {
-			end := strings.IndexByte(p.s[p.pos+1:], '"')
+		if p.Peek() == '"' {
+			end := strings.IndexByte(p.S[p.Pos+1:], '"')
 			if end < 0 {
-				return nil, p.errorf("unterminated quoted field name")
+				return nil, p.Errorf("unterminated quoted field name")
 			}
-			name = p.s[p.pos+1 : p.pos+1+end]
-			p.pos += end + 2
+			name = p.S[p.Pos+1 : p.Pos+1+end]
+			p.Pos += end + 2
 		} else {
 			name = p.word()
 		}
 		if name == "" {
-			return nil, p.errorf("expected a row field name")
+			return nil, p.Errorf("expected a row field name")
 		}
 		if seen[name] {
-			return nil, p.errorf("row field %q appears twice", name)
+			return nil, p.Errorf("row field %q appears twice", name)
 		}
 		seen[name] = true
 		ft, err := p.parse(0, 0)
@@ -304,14 +253,14 @@ func (p *typeParser) row() (arrow.DataType, error) {
 			return nil, err
 		}
 		fields = append(fields, arrow.Field{Name: name, Type: ft, Nullable: true})
-		switch p.peek() {
+		switch p.Peek() {
 		case ',':
-			p.pos++
+			p.Pos++
 		case ')':
-			p.pos++
+			p.Pos++
 			return arrow.StructOf(fields...), nil
 		default:
-			return nil, p.errorf("expected ',' or ')' in row")
+			return nil, p.Errorf("expected ',' or ')' in row")
 		}
 	}
 }

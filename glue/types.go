@@ -2,10 +2,11 @@ package glue
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/gowrangler/wrangler/internal/typelex"
 )
 
 // Hive type names as Glue stores them and Athena's DDL reads them
@@ -138,103 +139,33 @@ func listHive(elem arrow.DataType) (string, error) {
 // as a struct. Names are case-insensitive and spaces are allowed between
 // tokens. A malformed string is an error saying where.
 func ArrowType(hive string) (arrow.DataType, error) {
-	p := &typeParser{s: hive}
+	p := &typeParser{typelex.Lexer{S: hive, Kind: "Hive type", Sentinel: ErrInvalidType}}
 	dt, err := p.parseType()
 	if err != nil {
 		return nil, err
 	}
-	p.skipSpace()
-	if p.pos != len(p.s) {
-		return nil, p.errorf("unexpected %q after the type", p.s[p.pos:])
+	if err := p.Rest(); err != nil {
+		return nil, err
 	}
 	return dt, nil
 }
 
 // typeParser is a recursive-descent parser of Hive type strings.
-type typeParser struct {
-	s     string
-	pos   int
-	depth int
-}
-
-// maxTypeDepth bounds nesting so a hostile string cannot exhaust the stack.
-const maxTypeDepth = 64
-
-func (p *typeParser) errorf(format string, args ...any) error {
-	return fmt.Errorf("Hive type %q at offset %d: %s: %w", p.s, p.pos, fmt.Sprintf(format, args...), ErrInvalidType)
-}
-
-func (p *typeParser) skipSpace() {
-	for p.pos < len(p.s) && (p.s[p.pos] == ' ' || p.s[p.pos] == '\t' || p.s[p.pos] == '\n' || p.s[p.pos] == '\r') {
-		p.pos++
-	}
-}
-
-// word reads an identifier: letters, digits and underscores.
-func (p *typeParser) word() string {
-	p.skipSpace()
-	start := p.pos
-	for p.pos < len(p.s) {
-		c := p.s[p.pos]
-		if c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
-			p.pos++
-			continue
-		}
-		break
-	}
-	return p.s[start:p.pos]
-}
-
-func (p *typeParser) expect(c byte) error {
-	p.skipSpace()
-	if p.pos >= len(p.s) {
-		return p.errorf("expected %q, found the end", c)
-	}
-	if p.s[p.pos] != c {
-		return p.errorf("expected %q, found %q", c, p.s[p.pos])
-	}
-	p.pos++
-	return nil
-}
-
-func (p *typeParser) peek() byte {
-	p.skipSpace()
-	if p.pos >= len(p.s) {
-		return 0
-	}
-	return p.s[p.pos]
-}
-
-func (p *typeParser) number() (int, error) {
-	p.skipSpace()
-	start := p.pos
-	for p.pos < len(p.s) && p.s[p.pos] >= '0' && p.s[p.pos] <= '9' {
-		p.pos++
-	}
-	if start == p.pos {
-		return 0, p.errorf("expected a number")
-	}
-	n, err := strconv.Atoi(p.s[start:p.pos])
-	if err != nil || n > 1<<20 {
-		return 0, p.errorf("number %q out of range", p.s[start:p.pos])
-	}
-	return n, nil
-}
+type typeParser struct{ typelex.Lexer }
 
 func (p *typeParser) parseType() (arrow.DataType, error) {
-	p.depth++
-	defer func() { p.depth-- }()
-	if p.depth > maxTypeDepth {
-		return nil, p.errorf("nested deeper than %d levels", maxTypeDepth)
+	if err := p.Enter(); err != nil {
+		return nil, err
 	}
-	start := p.pos
-	name := strings.ToLower(p.word())
+	defer p.Leave()
+	start := p.Pos
+	name := strings.ToLower(p.Word())
 	switch name {
 	case "":
-		if p.pos >= len(p.s) {
-			return nil, p.errorf("expected a type name, found the end")
+		if p.Pos >= len(p.S) {
+			return nil, p.Errorf("expected a type name, found the end")
 		}
-		return nil, p.errorf("expected a type name, found %q", p.s[p.pos])
+		return nil, p.Errorf("expected a type name, found %q", p.S[p.Pos])
 	case "boolean":
 		return arrow.FixedWidthTypes.Boolean, nil
 	case "tinyint":
@@ -265,19 +196,19 @@ func (p *typeParser) parseType() (arrow.DataType, error) {
 	case "decimal":
 		return p.decimal()
 	case "array":
-		if err := p.expect('<'); err != nil {
+		if err := p.Expect('<'); err != nil {
 			return nil, err
 		}
 		elem, err := p.parseType()
 		if err != nil {
 			return nil, err
 		}
-		if err := p.expect('>'); err != nil {
+		if err := p.Expect('>'); err != nil {
 			return nil, err
 		}
 		return arrow.ListOf(elem), nil
 	case "map":
-		if err := p.expect('<'); err != nil {
+		if err := p.Expect('<'); err != nil {
 			return nil, err
 		}
 		key, err := p.parseType()
@@ -285,37 +216,37 @@ func (p *typeParser) parseType() (arrow.DataType, error) {
 			return nil, err
 		}
 		if !arrow.IsPrimitive(key.ID()) && key.ID() != arrow.STRING && key.ID() != arrow.BINARY && key.ID() != arrow.DECIMAL128 {
-			return nil, p.errorf("map keys must be a primitive type, not %s", key)
+			return nil, p.Errorf("map keys must be a primitive type, not %s", key)
 		}
-		if err := p.expect(','); err != nil {
+		if err := p.Expect(','); err != nil {
 			return nil, err
 		}
 		val, err := p.parseType()
 		if err != nil {
 			return nil, err
 		}
-		if err := p.expect('>'); err != nil {
+		if err := p.Expect('>'); err != nil {
 			return nil, err
 		}
 		return arrow.MapOf(key, val), nil
 	case "struct":
 		return p.structType()
 	}
-	p.pos = start
-	p.skipSpace()
-	return nil, p.errorf("unknown type %q", name)
+	p.Pos = start
+	p.Space()
+	return nil, p.Errorf("unknown type %q", name)
 }
 
 // lengthParam reads the optional (n) of char and varchar.
 func (p *typeParser) lengthParam(name string) error {
-	if p.peek() != '(' {
+	if p.Peek() != '(' {
 		if name == "char" {
-			return p.errorf("char needs a length, as char(n)")
+			return p.Errorf("char needs a length, as char(n)")
 		}
 		return nil
 	}
-	p.pos++
-	n, err := p.number()
+	p.Pos++
+	n, err := p.Number(1 << 20)
 	if err != nil {
 		return err
 	}
@@ -324,37 +255,37 @@ func (p *typeParser) lengthParam(name string) error {
 		limit = 255
 	}
 	if n < 1 || n > limit {
-		return p.errorf("%s length %d outside 1..%d", name, n, limit)
+		return p.Errorf("%s length %d outside 1..%d", name, n, limit)
 	}
-	return p.expect(')')
+	return p.Expect(')')
 }
 
 func (p *typeParser) decimal() (arrow.DataType, error) {
 	precision, scale := 10, 0 // Hive's decimal without parameters
-	if p.peek() == '(' {
-		p.pos++
+	if p.Peek() == '(' {
+		p.Pos++
 		var err error
-		if precision, err = p.number(); err != nil {
+		if precision, err = p.Number(1 << 20); err != nil {
 			return nil, err
 		}
-		if p.peek() == ',' {
-			p.pos++
-			if scale, err = p.number(); err != nil {
+		if p.Peek() == ',' {
+			p.Pos++
+			if scale, err = p.Number(1 << 20); err != nil {
 				return nil, err
 			}
 		}
-		if err := p.expect(')'); err != nil {
+		if err := p.Expect(')'); err != nil {
 			return nil, err
 		}
 	}
 	if precision < 1 || precision > maxDecimalPrecision || scale > precision {
-		return nil, p.errorf("decimal(%d,%d): precision must be 1..%d and scale at most the precision", precision, scale, maxDecimalPrecision)
+		return nil, p.Errorf("decimal(%d,%d): precision must be 1..%d and scale at most the precision", precision, scale, maxDecimalPrecision)
 	}
 	return &arrow.Decimal128Type{Precision: int32(precision), Scale: int32(scale)}, nil
 }
 
 func (p *typeParser) structType() (arrow.DataType, error) {
-	if err := p.expect('<'); err != nil {
+	if err := p.Expect('<'); err != nil {
 		return nil, err
 	}
 	var fields []arrow.Field
@@ -362,13 +293,13 @@ func (p *typeParser) structType() (arrow.DataType, error) {
 	for {
 		name := p.fieldName()
 		if name == "" {
-			return nil, p.errorf("expected a struct field name")
+			return nil, p.Errorf("expected a struct field name")
 		}
 		if seen[strings.ToLower(name)] {
-			return nil, p.errorf("struct field %q appears twice", name)
+			return nil, p.Errorf("struct field %q appears twice", name)
 		}
 		seen[strings.ToLower(name)] = true
-		if err := p.expect(':'); err != nil {
+		if err := p.Expect(':'); err != nil {
 			return nil, err
 		}
 		ft, err := p.parseType()
@@ -376,28 +307,28 @@ func (p *typeParser) structType() (arrow.DataType, error) {
 			return nil, err
 		}
 		fields = append(fields, arrow.Field{Name: name, Type: ft, Nullable: true})
-		switch p.peek() {
+		switch p.Peek() {
 		case ',':
-			p.pos++
+			p.Pos++
 		case '>':
-			p.pos++
+			p.Pos++
 			return arrow.StructOf(fields...), nil
 		default:
-			return nil, p.errorf("expected ',' or '>' in struct")
+			return nil, p.Errorf("expected ',' or '>' in struct")
 		}
 	}
 }
 
 // fieldName reads a struct field name: an identifier, or a backquoted name.
 func (p *typeParser) fieldName() string {
-	if p.peek() == '`' {
-		end := strings.IndexByte(p.s[p.pos+1:], '`')
+	if p.Peek() == '`' {
+		end := strings.IndexByte(p.S[p.Pos+1:], '`')
 		if end < 0 {
 			return ""
 		}
-		name := p.s[p.pos+1 : p.pos+1+end]
-		p.pos += end + 2
+		name := p.S[p.Pos+1 : p.Pos+1+end]
+		p.Pos += end + 2
 		return name
 	}
-	return p.word()
+	return p.Word()
 }
