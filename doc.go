@@ -12,23 +12,26 @@
 //     bucket, and an adaptive (AIMD) concurrency limiter.
 //   - frame: the immutable Arrow-backed table the other packages read into
 //     and write from: build from columns, records or Go structs; select,
-//     filter, take, sort, group-by and hash joins, column at a time.
+//     filter, expressions, sort, group-by, hash joins and concat, column at
+//     a time.
+//   - s3io: S3 objects and globs, streaming CSV, JSON lines and Parquet
+//     readers and writers in bounded memory, uploads that are aborted
+//     rather than left half-written, and partitioned datasets.
 //   - glue: the Glue Data Catalog kept in step with written data: Arrow <->
 //     Hive types, Athena table inputs, schema evolution and partitions, safe
 //     for concurrent writers.
-//   - localaws: an in-process S3 and Glue Data Catalog that the unmodified
-//     SDK clients talk to, for tests and offline runs, with fault injection.
+//   - athena: queries within the account's concurrency and API quotas, with
+//     results as frames, structs or streams.
+//   - localaws: an in-process S3, Glue Data Catalog and Athena (on DuckDB)
+//     that the unmodified SDK clients talk to, for tests and offline runs,
+//     with fault injection.
 //
-// Planned, in the order the project builds them (see README.md): s3io,
-// streaming CSV, JSON lines and Parquet readers and writers on S3 with
-// nothing half-written on failure, and partitioned datasets; athena, queries under a concurrency limit with typed results; and an
-// Athena (on DuckDB) in localaws.
+// The pipeline in brief (examples/quickstart runs it end to end):
 //
-// A first taste, retrying a Glue call the way a state machine's retrier
-// would:
-//
-//	policy := retry.Policy{Interval: 2 * time.Second, BackoffRate: 1.85, MaxAttempts: 8}
-//	table, err := retry.DoValue(ctx, policy, func(ctx context.Context) (*glue.GetTableOutput, error) {
-//		return glueClient.GetTable(ctx, &glue.GetTableInput{DatabaseName: &db, Name: &name})
-//	})
+//	s3c := s3io.New(s3.NewFromConfig(cfg))
+//	raw, err := s3c.ReadCSV(ctx, "s3://landing/2026/11/25/08.csv.gz")
+//	res, err := s3c.WriteDataset(ctx, raw, "s3://lake/readings/", s3io.PartitionBy("dt"))
+//	_, err = glue.New(glueClient).SyncDataset(ctx, "analytics", "readings", res)
+//	q := athena.New(athenaClient, s3c, athena.MaxConcurrent(20), athena.OutputLocation("s3://results/"))
+//	daily, err := q.Query(ctx, `SELECT dt, avg(value) FROM readings GROUP BY dt`, athena.Database("analytics"))
 package wrangler
