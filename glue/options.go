@@ -39,8 +39,6 @@ type Options struct {
 	// Logger, when set, logs catalog changes at Info level. Nil logs
 	// nothing.
 	Logger *slog.Logger
-	// now returns the time; tests may replace it.
-	now func() time.Time
 }
 
 func (c *Catalog) resolve(optFns []func(*Options)) Options {
@@ -53,9 +51,6 @@ func (c *Catalog) resolve(optFns []func(*Options)) Options {
 	}
 	if isZeroPolicy(o.Retry) {
 		o.Retry = DefaultRetry
-	}
-	if o.now == nil {
-		o.now = time.Now
 	}
 	return o
 }

@@ -22,7 +22,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -86,7 +85,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 
 	// 2. Clean each file (drop broken readings, derive the day) and append
 	// it to the partitioned Parquet dataset.
-	var kept, written atomic.Int64
+	var kept, written int64
 	var last *s3io.DatasetResult
 	partitions := map[string]s3io.DatasetPartition{}
 	for h := range s.hours {
@@ -111,19 +110,19 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("hour %d: %w", h, err)
 		}
-		kept.Add(int64(clean.NumRows()))
+		kept += int64(clean.NumRows())
 		for _, f := range res.Files {
-			written.Add(f.Bytes)
+			written += f.Bytes
 		}
 		last = res
 		for _, p := range res.Partitions {
 			partitions[p.URL] = p
 		}
 		if (h+1)%8 == 0 || h+1 == s.hours {
-			fmt.Fprintf(out, "   cleaned %d/%d files, %d readings kept\n", h+1, s.hours, kept.Load())
+			fmt.Fprintf(out, "   cleaned %d/%d files, %d readings kept\n", h+1, s.hours, kept)
 		}
 	}
-	fmt.Fprintf(out, "2. wrote a Parquet dataset partitioned by day: %d readings, %d bytes\n", kept.Load(), written.Load())
+	fmt.Fprintf(out, "2. wrote a Parquet dataset partitioned by day: %d readings, %d bytes\n", kept, written)
 
 	// 3. Register the dataset and every day partition any write touched in
 	// Glue (the last write's result carries the schema and format).
@@ -164,7 +163,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fmt.Fprintf(out, "4. ran %d Athena queries under a limit of 20 in flight\n", len(queries))
 	fmt.Fprintln(out, summary)
 	fmt.Fprintf(out, "done: %d files, %d readings landed, %d kept, %d Parquet bytes, %d queries, %v\n",
-		s.hours, landed, kept.Load(), written.Load(), len(queries), time.Since(start).Round(time.Millisecond))
+		s.hours, landed, kept, written, len(queries), time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
