@@ -58,6 +58,12 @@ type Options struct {
 	AthenaQueryLatency time.Duration
 	// AthenaWorkGroups are workgroups besides primary.
 	AthenaWorkGroups []AthenaWorkGroup
+
+	// Network shapes S3 requests (latency to first byte, bytes a second
+	// per request), for benchmarks that should see a network rather than
+	// loopback; S3NetworkProfile is modelled on S3. The zero value shapes
+	// nothing. Glue and Athena calls are not shaped.
+	Network NetworkProfile
 }
 
 // Stack is a running emulator of S3, the Glue Data Catalog and Athena on
@@ -225,6 +231,14 @@ func (s *Stack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch service {
 	case "s3":
+		if s.options.Network.enabled() {
+			shaped, r, ok := s.options.Network.shape(counted, r)
+			if !ok {
+				return
+			}
+			s.s3.ServeHTTP(shaped, r)
+			return
+		}
 		s.s3.ServeHTTP(counted, r)
 	case "glue":
 		s.glue.ServeHTTP(counted, r)

@@ -37,8 +37,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	region := flags.String("region", localaws.DefaultRegion, "`region` to report")
 	buckets := flags.String("buckets", "", "comma-separated `names` of buckets to create at start")
 	verbose := flags.Bool("v", false, "log every request to standard error")
+	latency := flags.Duration("s3-latency", 0, "delay before every S3 request is served, like S3's time to first byte (e.g. 30ms)")
+	rate := flags.Int64("s3-bytes-per-second", 0, "cap on each S3 request's and response's body rate (e.g. 104857600 for 100 MiB/s); 0 is no cap")
 	if err := flags.Parse(args); err != nil {
 		return err
+	}
+	if *latency < 0 || *rate < 0 {
+		return fmt.Errorf("-s3-latency and -s3-bytes-per-second must not be negative")
 	}
 	if flags.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", flags.Args())
@@ -48,6 +53,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer stop()
 	st, err := localaws.Start(ctx, func(o *localaws.Options) {
 		o.Addr, o.Dir, o.Region = *addr, *dir, *region
+		o.Network = localaws.NetworkProfile{FirstByteLatency: *latency, BytesPerSecond: *rate}
 		if *buckets != "" {
 			o.Buckets = strings.Split(*buckets, ",")
 		}
