@@ -1,6 +1,7 @@
 package s3io
 
 import (
+	"bytes"
 	"compress/gzip"
 	"context"
 	"fmt"
@@ -12,6 +13,12 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/gowrangler/wrangler/localaws"
 )
 
 // benchMB is the uncompressed size of the generated CSV object; set
@@ -158,6 +165,38 @@ func BenchmarkParquetRead(b *testing.B) {
 			}
 		}
 	})
+	// decode-local is the floor for scan on loopback: the same bytes
+	// decoded from memory by pqarrow with the same batch size and column
+	// parallelism, no S3 at all.
+	var local bytes.Buffer
+	if _, err := c.Download(context.Background(), "s3://lake/bench.parquet", &local); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("decode-local", func(b *testing.B) {
+		b.SetBytes(size)
+		b.ReportAllocs()
+		for range b.N {
+			pf, err := file.NewParquetReader(bytes.NewReader(local.Bytes()))
+			if err != nil {
+				b.Fatal(err)
+			}
+			fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: DefaultBatchSize, Parallel: true}, memory.DefaultAllocator)
+			if err != nil {
+				b.Fatal(err)
+			}
+			rr, err := fr.GetRecordReader(context.Background(), nil, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for rr.Next() {
+			}
+			if err := rr.Err(); err != nil {
+				b.Fatal(err)
+			}
+			rr.Release()
+			pf.Close()
+		}
+	})
 	b.Run("scan", func(b *testing.B) {
 		b.SetBytes(size)
 		b.ReportAllocs()
@@ -166,6 +205,66 @@ func BenchmarkParquetRead(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
+			}
+		}
+	})
+}
+
+// BenchmarkParquetReadS3Profile is BenchmarkParquetRead against a localaws
+// that shapes S3 traffic like S3 (localaws.S3NetworkProfile: 30 ms to the
+// first byte, 100 MiB/s per request), where a single GetObject is bound by
+// one connection's rate and the scan by the larger of its parallel
+// download and its decoding (decode-local in BenchmarkParquetRead).
+func BenchmarkParquetReadS3Profile(b *testing.B) {
+	st, err := localaws.Start(context.Background(), func(o *localaws.Options) {
+		o.Buckets = []string{"lake"}
+		o.Network = localaws.S3NetworkProfile
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	c := New(s3.NewFromConfig(st.Config(), localaws.PathStyle))
+	ctx := context.Background()
+	src := wideFrame(b, 500_000, 10)
+	if err := c.WriteParquet(ctx, src, "s3://lake/bench.parquet", RowGroupRows(100_000)); err != nil {
+		b.Fatal(err)
+	}
+	size, _ := c.Size(ctx, "s3://lake/bench.parquet")
+	b.Run("download", func(b *testing.B) {
+		b.SetBytes(size)
+		for range b.N {
+			if _, err := c.Download(ctx, "s3://lake/bench.parquet", io.Discard); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("download-parallel", func(b *testing.B) {
+		b.SetBytes(size)
+		for range b.N {
+			rr, err := c.NewRangeReader(ctx, "s3://lake/bench.parquet")
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := rr.Prefetch([][2]int64{{0, rr.Size()}}); err != nil {
+				b.Fatal(err)
+			}
+			rr.Release()
+		}
+	})
+	b.Run("scan", func(b *testing.B) {
+		b.SetBytes(size)
+		b.ReportAllocs()
+		for range b.N {
+			var rows int64
+			for batch, err := range c.ScanParquet(ctx, "s3://lake/bench.parquet") {
+				if err != nil {
+					b.Fatal(err)
+				}
+				rows += batch.NumRows()
+			}
+			if rows != 500_000 {
+				b.Fatalf("scanned %d rows, want 500000", rows)
 			}
 		}
 	})

@@ -279,18 +279,55 @@ func (po *parquetObject) close() {
 	}
 }
 
-// decode reads the selected row groups one at a time: prefetch the
-// projected chunks, decode them in batches, drop the prefetched bytes.
+// decode reads the selected row groups in order, fetching the next row
+// group's projected chunks while the current one decodes, so that network
+// and decoding overlap; at most two row groups' chunks are held at a time.
 func (po *parquetObject) decode(ctx context.Context, emit func(arrow.RecordBatch) bool) error {
 	if po.fb != nil {
 		return po.decodeFallback(ctx, emit)
 	}
-	if len(po.leaves) == 0 {
+	if len(po.leaves) == 0 || len(po.groups) == 0 {
 		return nil
 	}
-	for _, g := range po.groups {
-		if err := ctx.Err(); err != nil {
-			return err
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type fetched struct {
+		blocks []block
+		err    error
+	}
+	fetch := func(g int) <-chan fetched {
+		ch := make(chan fetched, 1)
+		go func() {
+			var f fetched
+			f.err = protect(func() error {
+				var err error
+				f.blocks, err = po.prefetchRowGroup(ctx, g)
+				return err
+			})
+			ch <- f
+		}()
+		return ch
+	}
+	next := fetch(po.groups[0])
+	// On an early return the fetch in flight is cancelled and its blocks
+	// dropped once it ends.
+	defer func() {
+		if next != nil {
+			cancel()
+			po.rr.drop((<-next).blocks)
+		}
+	}()
+	for i, g := range po.groups {
+		f := <-next
+		next = nil
+		if f.err != nil {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			return fmt.Errorf("s3io: read %s row group %d: %w", po.u, g, f.err)
+		}
+		if i+1 < len(po.groups) {
+			next = fetch(po.groups[i+1])
 		}
 		stopped := false
 		err := protect(func() error {
@@ -298,7 +335,7 @@ func (po *parquetObject) decode(ctx context.Context, emit func(arrow.RecordBatch
 			stopped, err = po.decodeRowGroup(ctx, g, emit)
 			return err
 		})
-		po.rr.Release()
+		po.rr.drop(f.blocks)
 		if err != nil {
 			return fmt.Errorf("s3io: read %s row group %d: %w", po.u, g, err)
 		}
@@ -309,13 +346,14 @@ func (po *parquetObject) decode(ctx context.Context, emit func(arrow.RecordBatch
 	return nil
 }
 
-func (po *parquetObject) decodeRowGroup(ctx context.Context, g int, emit func(arrow.RecordBatch) bool) (stopped bool, err error) {
+// prefetchRowGroup fetches row group g's projected column chunks.
+func (po *parquetObject) prefetchRowGroup(ctx context.Context, g int) ([]block, error) {
 	rg := po.pf.MetaData().RowGroup(g)
 	var ranges [][2]int64
 	for _, leaf := range po.leaves {
 		cc, err := rg.ColumnChunk(leaf)
 		if err != nil {
-			return false, fmt.Errorf("column chunk %d: %w: %w", leaf, ErrCorrupt, err)
+			return nil, fmt.Errorf("column chunk %d: %w: %w", leaf, ErrCorrupt, err)
 		}
 		start := cc.DataPageOffset()
 		if cc.HasDictionaryPage() && cc.DictionaryPageOffset() > 0 && cc.DictionaryPageOffset() < start {
@@ -323,9 +361,11 @@ func (po *parquetObject) decodeRowGroup(ctx context.Context, g int, emit func(ar
 		}
 		ranges = append(ranges, [2]int64{start, cc.TotalCompressedSize()})
 	}
-	if err := po.rr.Prefetch(ranges); err != nil {
-		return false, err
-	}
+	return po.rr.prefetch(ctx, ranges)
+}
+
+func (po *parquetObject) decodeRowGroup(ctx context.Context, g int, emit func(arrow.RecordBatch) bool) (stopped bool, err error) {
+	rg := po.pf.MetaData().RowGroup(g)
 	rdr, err := po.fr.GetRecordReader(ctx, po.leaves, []int{g})
 	if err != nil {
 		return false, fmt.Errorf("%w: %w", ErrCorrupt, err)

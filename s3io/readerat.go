@@ -1,6 +1,7 @@
 package s3io
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -26,6 +27,10 @@ const (
 	// maxFetch splits larger ranges into pieces fetched in parallel (8-16 MB
 	// range GETs, AWS-FACTS.md 3.5).
 	maxFetch = 8 << 20
+	// minFetch is the smallest piece a prefetch is split into to use its
+	// Concurrency: a row group of a few megabytes in one GET would run on
+	// one connection (about 100 MB/s on S3) while the others sit idle.
+	minFetch = 1 << 20
 )
 
 // RangeReader is an io.ReaderAt over one S3 object, made of ranged GETs
@@ -187,16 +192,16 @@ func (r *RangeReader) ReadAt(p []byte, off int64) (int, error) {
 // fetch GETs bytes [off, off+n).
 func (r *RangeReader) fetch(off, n int64) ([]byte, error) {
 	buf := make([]byte, n)
-	if err := r.fetchInto(buf, off); err != nil {
+	if err := r.fetchInto(r.ctx, buf, off); err != nil {
 		return nil, err
 	}
 	return buf, nil
 }
 
 // fetchInto GETs len(buf) bytes at off into buf.
-func (r *RangeReader) fetchInto(buf []byte, off int64) error {
+func (r *RangeReader) fetchInto(ctx context.Context, buf []byte, off int64) error {
 	n := int64(len(buf))
-	err := r.c.call(r.ctx, r.o, "GetObject", r.u, func(ctx context.Context) error {
+	err := r.c.call(ctx, r.o, "GetObject", r.u, func(ctx context.Context) error {
 		in := &s3.GetObjectInput{
 			Bucket: aws.String(r.u.Bucket), Key: aws.String(r.u.Key),
 			Range: aws.String(fmt.Sprintf("bytes=%d-%d", off, off+n-1)), ExpectedBucketOwner: r.o.owner(),
@@ -220,12 +225,20 @@ func (r *RangeReader) fetchInto(buf []byte, off int64) error {
 }
 
 // Prefetch downloads the given [off, off+len) ranges ahead of the reads
-// that will need them: ranges closer than 256 KiB are merged, merged
-// ranges larger than 8 MiB are split, and the pieces are fetched up to
-// Concurrency at a time. The data stays in memory until Release.
+// that will need them: ranges closer than 256 KiB are merged, and the
+// merged ranges split into pieces of 1 to 8 MiB, so that all of
+// Concurrency is used, fetched up to Concurrency at a time. The data stays
+// in memory until Release.
 func (r *RangeReader) Prefetch(ranges [][2]int64) error {
+	_, err := r.prefetch(r.ctx, ranges)
+	return err
+}
+
+// prefetch is Prefetch bounded by ctx as well as the reader's context; it
+// returns the blocks it added, for drop.
+func (r *RangeReader) prefetch(ctx context.Context, ranges [][2]int64) ([]block, error) {
 	rs := slices.Clone(ranges)
-	slices.SortFunc(rs, func(a, b [2]int64) int { return int(a[0] - b[0]) })
+	slices.SortFunc(rs, func(a, b [2]int64) int { return cmp.Compare(a[0], b[0]) })
 	var merged [][2]int64 // off, end
 	for _, rg := range rs {
 		off, end := max(rg[0], 0), min(rg[0]+rg[1], r.size)
@@ -245,14 +258,21 @@ func (r *RangeReader) Prefetch(ranges [][2]int64) error {
 		buf []byte
 		off int64
 	}
+	var total int64
+	for _, m := range merged {
+		total += m[1] - m[0]
+	}
+	pieceSize := min(max((total+int64(r.o.Concurrency)-1)/int64(r.o.Concurrency), minFetch), maxFetch)
 	var pieces []piece
 	for i, m := range merged {
 		blocks[i] = block{off: m[0], data: make([]byte, m[1]-m[0])}
-		for off := m[0]; off < m[1]; off += maxFetch {
-			end := min(off+maxFetch, m[1])
+		for off := m[0]; off < m[1]; off += pieceSize {
+			end := min(off+pieceSize, m[1])
 			pieces = append(pieces, piece{buf: blocks[i].data[off-m[0] : end-m[0]], off: off})
 		}
 	}
+	ctx, stop := joinContexts(ctx, r.ctx)
+	defer stop()
 	errs := make([]error, len(pieces))
 	sem := make(chan struct{}, r.o.Concurrency)
 	var wg sync.WaitGroup
@@ -261,19 +281,39 @@ func (r *RangeReader) Prefetch(ranges [][2]int64) error {
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			errs[i] = r.fetchInto(p.buf, p.off)
+			errs[i] = r.fetchInto(ctx, p.buf, p.off)
 		}()
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("s3io: prefetch %s: %w", r.u, err)
+		return nil, fmt.Errorf("s3io: prefetch %s: %w", r.u, err)
 	}
-	joined := blocks
 	r.mu.Lock()
-	r.blocks = append(r.blocks, joined...)
-	slices.SortFunc(r.blocks, func(a, b block) int { return int(a.off - b.off) })
+	r.blocks = append(r.blocks, blocks...)
+	slices.SortFunc(r.blocks, func(a, b block) int { return cmp.Compare(a.off, b.off) })
 	r.mu.Unlock()
-	return nil
+	return blocks, nil
+}
+
+// drop removes blocks that prefetch added, leaving any others.
+func (r *RangeReader) drop(blocks []block) {
+	if len(blocks) == 0 {
+		return
+	}
+	r.mu.Lock()
+	r.blocks = slices.DeleteFunc(r.blocks, func(b block) bool {
+		return slices.ContainsFunc(blocks, func(d block) bool {
+			return d.off == b.off && len(d.data) == len(b.data) && len(d.data) > 0 && &d.data[0] == &b.data[0]
+		})
+	})
+	r.mu.Unlock()
+}
+
+// joinContexts returns a context cancelled when either a or b is.
+func joinContexts(a, b context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancelCause(a)
+	stop := context.AfterFunc(b, func() { cancel(context.Cause(b)) })
+	return ctx, func() { stop(); cancel(nil) }
 }
 
 // Release drops the prefetched blocks (the tail stays).
