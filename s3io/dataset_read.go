@@ -79,7 +79,12 @@ func ReadFormat(f FileFormat) func(*ReadOptions) {
 // (files are cast to it). Columns projects data and partition columns
 // alike. Batches are valid during the loop body only.
 func (c *Client) ScanDataset(ctx context.Context, url string, optFns ...func(*ReadOptions)) iter.Seq2[arrow.RecordBatch, error] {
-	ro := c.readOptions(optFns)
+	return filteredScan(url, c.readOptions(optFns), func(ro ReadOptions) iter.Seq2[arrow.RecordBatch, error] {
+		return c.scanDataset(ctx, url, ro)
+	})
+}
+
+func (c *Client) scanDataset(ctx context.Context, url string, ro ReadOptions) iter.Seq2[arrow.RecordBatch, error] {
 	return func(yield func(arrow.RecordBatch, error) bool) {
 		ds, err := c.prepareDataset(ctx, url, ro)
 		if err != nil {
@@ -92,7 +97,12 @@ func (c *Client) ScanDataset(ctx context.Context, url string, optFns ...func(*Re
 
 // ReadDataset reads a dataset into one frame; see ScanDataset.
 func (c *Client) ReadDataset(ctx context.Context, url string, optFns ...func(*ReadOptions)) (*frame.Frame, error) {
-	ro := c.readOptions(optFns)
+	return filteredRead(url, c.readOptions(optFns), func(ro ReadOptions) (*frame.Frame, error) {
+		return c.readDataset(ctx, url, ro)
+	})
+}
+
+func (c *Client) readDataset(ctx context.Context, url string, ro ReadOptions) (*frame.Frame, error) {
 	ds, err := c.prepareDataset(ctx, url, ro)
 	if err != nil {
 		return nil, err
@@ -165,6 +175,7 @@ func (c *Client) prepareDataset(ctx context.Context, url string, ro ReadOptions)
 	if err := ds.typeKeys(names); err != nil {
 		return nil, err
 	}
+	ds.prunePartitions()
 	if err := ds.resolveSchema(ctx); err != nil {
 		return nil, err
 	}
@@ -172,6 +183,30 @@ func (c *Client) prepareDataset(ctx context.Context, url string, ro ReadOptions)
 		return nil, err
 	}
 	return ds, nil
+}
+
+// prunePartitions drops the files of the partitions whose values rule out
+// a condition of the read (Where, passed down as prune conditions), before
+// any of their footers is read.
+func (ds *datasetScan) prunePartitions() {
+	if len(ds.ro.prune) == 0 || len(ds.keys) == 0 {
+		return
+	}
+	ruledOut := make([]bool, len(ds.leaves))
+	for l, leaf := range ds.leaves {
+		for _, c := range ds.ro.prune {
+			k := slices.IndexFunc(ds.keys, func(f arrow.Field) bool { return f.Name == c.Column })
+			if k < 0 || k >= len(leaf.values) {
+				continue
+			}
+			v, err := parsePartitionValue(ds.keys[k].Type, leaf.values[k])
+			if err == nil && partitionRuleOut(c, v, ds.keys[k].Type) {
+				ruledOut[l] = true
+				break
+			}
+		}
+	}
+	ds.objects = slices.DeleteFunc(ds.objects, func(o datasetObject) bool { return ruledOut[o.leaf] })
 }
 
 // findLeaves discovers (or takes) the partitions and applies the filter.

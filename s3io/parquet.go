@@ -33,7 +33,12 @@ import (
 // panic is recovered and reported, never propagated. Batches are valid
 // during the loop body only.
 func (c *Client) ScanParquet(ctx context.Context, url string, optFns ...func(*ReadOptions)) iter.Seq2[arrow.RecordBatch, error] {
-	ro := c.readOptions(optFns)
+	return filteredScan(url, c.readOptions(optFns), func(ro ReadOptions) iter.Seq2[arrow.RecordBatch, error] {
+		return c.scanParquet(ctx, url, ro)
+	})
+}
+
+func (c *Client) scanParquet(ctx context.Context, url string, ro ReadOptions) iter.Seq2[arrow.RecordBatch, error] {
 	return func(yield func(arrow.RecordBatch, error) bool) {
 		urls, err := c.resolveObjects(ctx, url, ro.Options, nil)
 		if err != nil {
@@ -80,7 +85,12 @@ func (c *Client) ScanParquet(ctx context.Context, url string, optFns ...func(*Re
 // ReadParquet reads Parquet objects into one frame, unifying the objects'
 // schemas as ReadCSV does.
 func (c *Client) ReadParquet(ctx context.Context, url string, optFns ...func(*ReadOptions)) (*frame.Frame, error) {
-	ro := c.readOptions(optFns)
+	return filteredRead(url, c.readOptions(optFns), func(ro ReadOptions) (*frame.Frame, error) {
+		return c.readParquet(ctx, url, ro)
+	})
+}
+
+func (c *Client) readParquet(ctx context.Context, url string, ro ReadOptions) (*frame.Frame, error) {
 	urls, err := c.resolveObjects(ctx, url, ro.Options, nil)
 	if err != nil {
 		return nil, err
@@ -139,6 +149,8 @@ type parquetObject struct {
 	leaves []int // projected leaf column indices
 	groups []int // selected row groups
 	schema *arrow.Schema
+	// skipped counts the row groups that statistics ruled out.
+	skipped int
 	// fb, when set, reads the object instead of pf and fr: pqarrow refused
 	// it for a reason the parquet-go fallback handles (parquet_fallback.go).
 	fb *parquetGoObject
@@ -254,8 +266,50 @@ func (po *parquetObject) project() error {
 		}
 	}
 	po.schema = arrow.NewSchema(fields, nil)
-	po.groups, err = selectRowGroups(po.ro.RowGroups, po.pf.NumRowGroups())
-	return err
+	if po.groups, err = selectRowGroups(po.ro.RowGroups, po.pf.NumRowGroups()); err != nil {
+		return err
+	}
+	po.pruneRowGroups(full)
+	return nil
+}
+
+// pruneRowGroups drops the selected row groups in which the statistics of
+// a column named by one of the read's prune conditions (its Where, see
+// filteredScan) prove that no row can match. Only top-level columns with
+// trusted statistics (arrow-go's StatsSet, which distrusts those of
+// writers known to get them wrong) take part; conditions on other columns
+// (or on columns this file lacks) prune nothing.
+func (po *parquetObject) pruneRowGroups(full *arrow.Schema) {
+	if len(po.ro.prune) == 0 {
+		return
+	}
+	md := po.pf.MetaData()
+	po.groups = slices.DeleteFunc(po.groups, func(g int) bool {
+		rg := md.RowGroup(g)
+		for _, c := range po.ro.prune {
+			idx := full.FieldIndices(c.Column)
+			if len(idx) == 0 {
+				continue
+			}
+			field := po.fr.Manifest.Fields[idx[0]]
+			if !field.IsLeaf() {
+				continue
+			}
+			cc, err := rg.ColumnChunk(field.ColIndex)
+			if err != nil {
+				continue
+			}
+			st, err := cc.Statistics()
+			if err != nil || st == nil {
+				continue
+			}
+			if statsRuleOut(c, st, rg.NumRows(), full.Field(idx[0]).Type) {
+				po.skipped++
+				return true
+			}
+		}
+		return false
+	})
 }
 
 func leafIndices(f pqarrow.SchemaField) []int {

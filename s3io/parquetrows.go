@@ -19,13 +19,18 @@ const rowsChunk = 1024
 // are not fetched beyond their row group's range). The object is read
 // through a RangeReader, one row group at a time: its column chunks are
 // prefetched together and dropped when the row group is done. ReadOptions
-// RowGroups selects row groups; other read options do not apply. An error,
+// RowGroups selects row groups; Where is refused (ErrInvalidOption: filter
+// the rows in Go, or read a frame); other read options do not apply. An error,
 // including a panic of the decoder on corrupt input (recovered), ends the
 // sequence.
 func ScanParquetRows[T any](ctx context.Context, c *Client, url string, optFns ...func(*ReadOptions)) iter.Seq2[T, error] {
 	ro := c.readOptions(optFns)
 	return func(yield func(T, error) bool) {
 		var zero T
+		if err := ro.refuseWhere("ScanParquetRows"); err != nil {
+			yield(zero, err)
+			return
+		}
 		u, err := parseObjectURL(url)
 		if err != nil {
 			yield(zero, err)

@@ -53,6 +53,14 @@ type ReadOptions struct {
 
 	// RowGroups keeps only these Parquet row groups (0-based); nil reads all.
 	RowGroups []int
+	// Where keeps only the rows for which every condition holds; Parquet
+	// reads skip the row groups whose statistics rule them out, dataset
+	// reads the partitions whose values do. See Where (the function).
+	Where []Condition
+	// prune are conditions used only to skip row groups and partitions,
+	// never to filter rows: filteredScan moves Where here for the read
+	// it wraps, which then filters the rows once.
+	prune []Condition
 
 	// Allocator allocates the batches; nil means memory.DefaultAllocator.
 	Allocator memory.Allocator
