@@ -151,6 +151,10 @@ type parquetObject struct {
 	schema *arrow.Schema
 	// skipped counts the row groups that statistics ruled out.
 	skipped int
+	// columns are the top-level columns read, in batch order, and repairs
+	// the legacy list shapes among them to fix (parquet_legacy.go).
+	columns []int
+	repairs []legacyListRepair
 	// fb, when set, reads the object instead of pf and fr: pqarrow refused
 	// it for a reason the parquet-go fallback handles (parquet_fallback.go).
 	fb *parquetGoObject
@@ -247,9 +251,12 @@ func (po *parquetObject) project() error {
 		return fmt.Errorf("schema: %w: %w", ErrCorrupt, err)
 	}
 	manifest := po.fr.Manifest
+	po.repairs = findLegacyLists(full, po.pf.MetaData().Schema.Root())
+	repaired := repairSchema(full, po.repairs)
 	fields := make([]arrow.Field, 0, len(full.Fields()))
 	pick := func(i int) {
-		fields = append(fields, full.Field(i))
+		fields = append(fields, repaired.Field(i))
+		po.columns = append(po.columns, i)
 		po.leaves = append(po.leaves, leafIndices(manifest.Fields[i])...)
 	}
 	if len(po.ro.Columns) == 0 {
@@ -430,6 +437,10 @@ func (po *parquetObject) decodeRowGroup(ctx context.Context, g int, emit func(ar
 		rec := rdr.RecordBatch()
 		rows += rec.NumRows()
 		rec.Retain()
+		rec, err := repairBatch(rec, po.repairs, po.columns)
+		if err != nil {
+			return false, err
+		}
 		if !emit(rec) {
 			return true, nil
 		}
