@@ -437,6 +437,22 @@ func mapFallbackRepeated(name string, n pq.Node, path []string, def, rep int, pa
 		ff.kind, ff.arrow, ff.column, ff.leaves = fallbackLeaf, t, col, []int{col}
 		return ff, nil
 	}
+	if lt, ct := n.Type().LogicalType(), n.Type().ConvertedType(); ((lt != nil && isType[*format.ListType](lt.Value)) || (ct != nil && *ct == deprecated.List)) &&
+		len(n.Fields()) == 1 && n.Fields()[0].Repeated() {
+		// A repeated group annotated LIST is a list itself, its repeated
+		// child the element (old_list_structure.parquet: list<list<int32>>;
+		// parquet_legacy.go repairs the same shape on the pqarrow path).
+		c := n.Fields()[0]
+		elem, err := mapFallbackRepeated(c.Name(), c, append(path[:len(path):len(path)], c.Name()), def+1, rep+1, paths)
+		if err != nil {
+			return ff, err
+		}
+		return fallbackField{
+			name: name, node: n, kind: fallbackList, def: def + 1, rep: rep + 1,
+			repDef: def + 2, repRep: rep + 2, children: []fallbackField{elem}, leaves: elem.leaves,
+			arrow: arrow.ListOfField(arrow.Field{Name: c.Name(), Type: elem.arrow, Nullable: elem.nullable}),
+		}, nil
+	}
 	ff.kind = fallbackStruct
 	var afs []arrow.Field
 	for _, c := range n.Fields() {
