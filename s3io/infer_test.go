@@ -1,6 +1,7 @@
 package s3io
 
 import (
+	"math/rand/v2"
 	"testing"
 	"time"
 )
@@ -46,5 +47,55 @@ func TestTextInference(t *testing.T) {
 		if got := g.dataType().String(); got != tt.want {
 			t.Errorf("%q: got %s, want %s", tt.values, got, tt.want)
 		}
+	}
+}
+
+// TestParseTimestampFastMatchesTimeParse checks the hand-written parser
+// against time.Parse with the reader's layouts on valid, shifted and
+// damaged timestamps: whenever the fast path accepts a value, time.Parse
+// must accept it too and give the same instant.
+func TestParseTimestampFastMatchesTimeParse(t *testing.T) {
+	slow := func(s string) (int64, bool) {
+		for _, l := range timestampLayouts {
+			if ts, err := time.Parse(l, s); err == nil {
+				return ts.UnixMicro(), true
+			}
+		}
+		return 0, false
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	seps := []string{"T", " "}
+	zones := []string{"", "Z", "+00:00", "-07:30", "+14:00", "+23:59", "-00:45"}
+	fracs := []string{"", ".1", ".123", ".123456", ".1234567", ".123456789", ".000001"}
+	damage := []string{"", "x", "1", ":", ".", "-", "+"}
+	var fast, total int
+	for range 20_000 {
+		y := 1 + rng.IntN(9998)
+		ts := time.Date(y, time.Month(1+rng.IntN(12)), 1+rng.IntN(31), rng.IntN(24), rng.IntN(60), rng.IntN(60), 0, time.UTC)
+		s := ts.Format("2006-01-02") + seps[rng.IntN(2)] + ts.Format("15:04:05") + fracs[rng.IntN(len(fracs))] + zones[rng.IntN(len(zones))]
+		if rng.IntN(4) == 0 { // damage one byte
+			i := rng.IntN(len(s))
+			d := damage[rng.IntN(len(damage))]
+			s = s[:i] + d + s[min(i+1, len(s)):]
+		}
+		total++
+		got, ok := parseTimestampFast([]byte(s))
+		if !ok {
+			continue
+		}
+		fast++
+		want, wok := slow(s)
+		if !wok || got != want {
+			t.Fatalf("%q: fast path gives %d, time.Parse gives %d (ok %v)", s, got, want, wok)
+		}
+	}
+	for _, s := range []string{"2026-02-30 00:00:00", "2026-11-25 24:00:00", "2026-11-25 12:60:00", "2026-11-25 12:00:60",
+		"2026-11-25 12:00:00.", "2026-11-25 12:00:00.1234567890", "2026-11-25 12:00:00+2:00", "2026-11-25 12:00:00+24:00"} {
+		if _, ok := parseTimestampFast([]byte(s)); ok {
+			t.Errorf("%q: fast path accepted it", s)
+		}
+	}
+	if fast < total/2 {
+		t.Fatalf("the fast path took only %d of %d values", fast, total)
 	}
 }
