@@ -22,9 +22,13 @@
 // emulator) can read them. A thin layer in front of it restores S3 behaviour
 // the library depends on: ListObjectsV2 pages of at most 1,000 entries in
 // UTF-8 binary order with continuation tokens (gofakes3's directory backend
-// returns everything at once), and DeleteObjects refuses more than 1,000
-// keys with MalformedXML. Differences from S3 that remain, because objects
-// are files:
+// returns everything at once), DeleteObjects refuses more than 1,000
+// keys with MalformedXML, and UploadPartCopy (which gofakes3 lacks) takes
+// x-amz-copy-source-range (bytes=first-last only) and the
+// x-amz-copy-source-if-* conditions, which CopyObject honours too.
+// Options.Network shapes S3 traffic like a network (first-byte latency,
+// bytes a second per request) for benchmarks. Differences from S3 that
+// remain, because objects are files:
 //   - keys with an empty, "." or ".." path segment (such as "a//b", "a/../b"
 //     or a "folder/" marker) are refused with InvalidArgument;
 //   - a key cannot be both an object and the prefix of others ("a" and

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -73,6 +74,15 @@ func apiCode(err error) string {
 		return api.ErrorCode()
 	}
 	return ""
+}
+
+// httpStatus is the HTTP status in err's chain, or 0.
+func httpStatus(err error) int {
+	var re interface{ HTTPStatusCode() int }
+	if errors.As(err, &re) {
+		return re.HTTPStatusCode()
+	}
+	return 0
 }
 
 func TestS3ObjectsAreFilesUnderTheDataDirectory(t *testing.T) {
@@ -553,5 +563,196 @@ func TestS3ListEmptyPrefixWithDelimiter(t *testing.T) {
 		Prefix: aws.String("nothing/here/"), Delimiter: aws.String("/")})
 	if err != nil || len(out.Contents) != 0 || len(out.CommonPrefixes) != 0 {
 		t.Fatalf("got %v objects, %v prefixes, %v; want an empty listing as S3 gives", len(out.Contents), len(out.CommonPrefixes), err)
+	}
+}
+
+func TestS3UploadPartCopy(t *testing.T) {
+	_, c := startStack(t, func(o *Options) { o.Buckets = []string{"src-bkt", "dst-bkt"} })
+	ctx := context.Background()
+	source := make([]byte, 2*minPartSize+12345)
+	rand.Read(source)
+	put(t, c, "src-bkt", "dir/a+b c.bin", source)
+	head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("src-bkt"), Key: aws.String("dir/a+b c.bin")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	created, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("dst-bkt"), Key: aws.String("copy.bin")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyPart := func(num int32, rng, ifMatch string) (*s3.UploadPartCopyOutput, error) {
+		in := &s3.UploadPartCopyInput{
+			Bucket: aws.String("dst-bkt"), Key: aws.String("copy.bin"), UploadId: created.UploadId,
+			PartNumber: aws.Int32(num), CopySource: aws.String("src-bkt/dir/a%2Bb%20c.bin"),
+		}
+		if rng != "" {
+			in.CopySourceRange = aws.String(rng)
+		}
+		if ifMatch != "" {
+			in.CopySourceIfMatch = aws.String(ifMatch)
+		}
+		return c.UploadPartCopy(ctx, in)
+	}
+
+	// Three ranges pinned to the source's ETag make the object.
+	ranges := []string{
+		fmt.Sprintf("bytes=0-%d", minPartSize-1),
+		fmt.Sprintf("bytes=%d-%d", minPartSize, 2*minPartSize-1),
+		fmt.Sprintf("bytes=%d-%d", 2*minPartSize, len(source)-1),
+	}
+	var parts []types.CompletedPart
+	for i, rng := range ranges {
+		out, err := copyPart(int32(i+1), rng, aws.ToString(head.ETag))
+		if err != nil {
+			t.Fatalf("part %d (%s): %v", i+1, rng, err)
+		}
+		if out.CopyPartResult == nil || aws.ToString(out.CopyPartResult.ETag) == "" || out.CopyPartResult.LastModified == nil {
+			t.Fatalf("part %d: got CopyPartResult %+v, want an ETag and LastModified", i+1, out.CopyPartResult)
+		}
+		parts = append(parts, types.CompletedPart{ETag: out.CopyPartResult.ETag, PartNumber: aws.Int32(int32(i + 1))})
+	}
+	listed, err := c.ListParts(ctx, &s3.ListPartsInput{Bucket: aws.String("dst-bkt"), Key: aws.String("copy.bin"), UploadId: created.UploadId})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sizes []int64
+	for _, p := range listed.Parts {
+		sizes = append(sizes, aws.ToInt64(p.Size))
+	}
+	if want := []int64{minPartSize, minPartSize, 12345}; !slices.Equal(sizes, want) {
+		t.Fatalf("ListParts: got sizes %v, want %v", sizes, want)
+	}
+	if _, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{
+		Bucket: aws.String("dst-bkt"), Key: aws.String("copy.bin"), UploadId: created.UploadId,
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: parts},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := get(ctx, c, "dst-bkt", "copy.bin", ""); err != nil || !bytes.Equal(got, source) {
+		t.Fatalf("completed copy: got %d bytes, %v; want the %d source bytes", len(got), err, len(source))
+	}
+
+	t.Run("whole source without a range", func(t *testing.T) {
+		put(t, c, "src-bkt", "small", []byte("small source"))
+		up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("dst-bkt"), Key: aws.String("small")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := c.UploadPartCopy(ctx, &s3.UploadPartCopyInput{
+			Bucket: aws.String("dst-bkt"), Key: aws.String("small"), UploadId: up.UploadId,
+			PartNumber: aws.Int32(1), CopySource: aws.String("/src-bkt/small"),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{
+			Bucket: aws.String("dst-bkt"), Key: aws.String("small"), UploadId: up.UploadId,
+			MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{ETag: out.CopyPartResult.ETag, PartNumber: aws.Int32(1)}}},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := get(ctx, c, "dst-bkt", "small", ""); err != nil || string(got) != "small source" {
+			t.Fatalf("got %q, %v; want small source", got, err)
+		}
+	})
+
+	again, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("dst-bkt"), Key: aws.String("copy.bin")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	created = again
+	size := len(source)
+	for _, tt := range []struct {
+		name, rng, ifMatch, source string
+		status                     int
+		code                       string
+	}{
+		// x-amz-copy-source-range takes only bytes=first-last inside the
+		// source; S3 and MinIO refuse the other Range forms.
+		{name: "open-ended range", rng: "bytes=0-", status: 400, code: "InvalidArgument"},
+		{name: "suffix range", rng: "bytes=-10", status: 400, code: "InvalidArgument"},
+		{name: "reversed range", rng: "bytes=10-5", status: 400, code: "InvalidArgument"},
+		{name: "not bytes", rng: "items=0-5", status: 400, code: "InvalidArgument"},
+		{name: "last byte past the end", rng: fmt.Sprintf("bytes=0-%d", size), status: 400, code: "InvalidArgument"},
+		{name: "first byte past the end", rng: fmt.Sprintf("bytes=%d-%d", size, size+10), status: 400, code: "InvalidArgument"},
+		{name: "last byte exactly", rng: fmt.Sprintf("bytes=%d-%d", size-1, size-1), status: 200},
+		{name: "ETag changed", rng: "bytes=0-9", ifMatch: `"0123456789abcdef0123456789abcdef"`, status: 412, code: "PreconditionFailed"},
+		{name: "ETag unquoted", rng: "bytes=0-9", ifMatch: strings.Trim(aws.ToString(head.ETag), `"`), status: 200},
+		{name: "missing source", rng: "bytes=0-9", source: "src-bkt/missing", status: 404, code: "NoSuchKey"},
+		{name: "missing source bucket", rng: "bytes=0-9", source: "no-such-bkt/x", status: 404, code: "NoSuchBucket"},
+		{name: "no key", source: "src-bkt", status: 400, code: "InvalidArgument"},
+		{name: "version", source: "src-bkt/small?versionId=3HL4kqtJlcpXroDTDmJ", status: 400, code: "InvalidArgument"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			in := &s3.UploadPartCopyInput{
+				Bucket: aws.String("dst-bkt"), Key: aws.String("copy.bin"), UploadId: created.UploadId,
+				PartNumber: aws.Int32(1), CopySource: aws.String("src-bkt/dir/a+b%20c.bin"),
+			}
+			if tt.rng != "" {
+				in.CopySourceRange = aws.String(tt.rng)
+			}
+			if tt.ifMatch != "" {
+				in.CopySourceIfMatch = aws.String(tt.ifMatch)
+			}
+			if tt.source != "" {
+				in.CopySource = aws.String(tt.source)
+			}
+			_, err := c.UploadPartCopy(ctx, in)
+			if status := httpStatus(err); tt.status == 200 && err != nil || tt.status != 200 && (status != tt.status || apiCode(err) != tt.code) {
+				t.Fatalf("got %v (status %d), want %d %s", err, status, tt.status, tt.code)
+			}
+		})
+	}
+	t.Run("unknown upload", func(t *testing.T) {
+		_, err := c.UploadPartCopy(ctx, &s3.UploadPartCopyInput{
+			Bucket: aws.String("dst-bkt"), Key: aws.String("copy.bin"), UploadId: aws.String("no-such-upload"),
+			PartNumber: aws.Int32(1), CopySource: aws.String("src-bkt/small"),
+		})
+		if code := apiCode(err); code != "NoSuchUpload" {
+			t.Fatalf("got %v, want NoSuchUpload", err)
+		}
+	})
+}
+
+func TestS3CopyObjectSourceConditions(t *testing.T) {
+	_, c := startStack(t, func(o *Options) { o.Buckets = []string{"bkt"} })
+	ctx := context.Background()
+	put(t, c, "bkt", "src", []byte("source"))
+	head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("bkt"), Key: aws.String("src")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	etag := aws.ToString(head.ETag)
+	past, future := time.Now().Add(-time.Hour), time.Now().Add(time.Hour)
+	for _, tt := range []struct {
+		name string
+		in   s3.CopyObjectInput
+		want int // HTTP status: 200 copied, 412 refused
+	}{
+		{"if-match same", s3.CopyObjectInput{CopySourceIfMatch: aws.String(etag)}, 200},
+		{"if-match star", s3.CopyObjectInput{CopySourceIfMatch: aws.String("*")}, 200},
+		{"if-match other", s3.CopyObjectInput{CopySourceIfMatch: aws.String(`"ffff"`)}, 412},
+		{"if-none-match same", s3.CopyObjectInput{CopySourceIfNoneMatch: aws.String(etag)}, 412},
+		{"if-none-match other", s3.CopyObjectInput{CopySourceIfNoneMatch: aws.String(`"ffff"`)}, 200},
+		{"unmodified since the past", s3.CopyObjectInput{CopySourceIfUnmodifiedSince: aws.Time(past)}, 412},
+		{"unmodified since the future", s3.CopyObjectInput{CopySourceIfUnmodifiedSince: aws.Time(future)}, 200},
+		{"modified since the future", s3.CopyObjectInput{CopySourceIfModifiedSince: aws.Time(future)}, 412},
+		{"modified since the past", s3.CopyObjectInput{CopySourceIfModifiedSince: aws.Time(past)}, 200},
+		// If-Match true overrides a failing If-Unmodified-Since, and
+		// If-None-Match false fails whatever If-Modified-Since says.
+		{"if-match wins over unmodified-since", s3.CopyObjectInput{CopySourceIfMatch: aws.String(etag), CopySourceIfUnmodifiedSince: aws.Time(past)}, 200},
+		{"if-none-match fails despite modified-since", s3.CopyObjectInput{CopySourceIfNoneMatch: aws.String(etag), CopySourceIfModifiedSince: aws.Time(past)}, 412},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			in := tt.in
+			in.Bucket, in.Key, in.CopySource = aws.String("bkt"), aws.String("dst"), aws.String("bkt/src")
+			_, err := c.CopyObject(ctx, &in)
+			switch {
+			case tt.want == 200 && err != nil:
+				t.Fatalf("got %v, want the copy made", err)
+			case tt.want == 412 && (httpStatus(err) != 412 || apiCode(err) != "PreconditionFailed"):
+				t.Fatalf("got %v, want 412 PreconditionFailed", err)
+			}
+		})
 	}
 }

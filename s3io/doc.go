@@ -9,12 +9,15 @@
 //
 // Objects: List (paged, as an iterator; prefixes and globs with *, **, ?
 // and character classes), Exists, Size, Describe, Delete (batches of 1,000
-// keys, every per-key failure returned), Copy (server-side), WaitUntilExists
+// keys, every per-key failure returned), Copy (server-side; a multipart
+// UploadPartCopy above 5 GiB, pinned to the source's ETag and aborted on
+// failure), WaitUntilExists
 // and WaitUntilNotExists, Open and Download, Upload.
 //
 // Writers: NewWriter streams into one PutObject when the output is small and
 // into a multipart upload, parts in parallel, when it is not. Memory is
-// bounded by PartSize x (Concurrency+1). On any error, on Abort and when the
+// bounded by Concurrency+1 part buffers; the part size grows with the
+// stream so that up to 5 TiB fits. On any error, on Abort and when the
 // writer's context ends, the multipart upload is aborted: no object appears
 // and no incomplete upload is left (the failure behind awswrangler issue
 // 2987). WriteCSV, WriteJSONLines and WriteParquet encode frames or record

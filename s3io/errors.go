@@ -21,17 +21,18 @@ var (
 	// ErrNoObjects reports a prefix or glob that matched no object where at
 	// least one was needed.
 	ErrNoObjects = errors.New("no objects match")
-	// ErrPreconditionFailed reports a conditional write refused because the
-	// object exists (Options.IfNoneMatch; HTTP 412, AWS-FACTS.md 3.6).
-	ErrPreconditionFailed = errors.New("precondition failed: object exists")
+	// ErrPreconditionFailed reports a condition S3 refused (HTTP 412,
+	// AWS-FACTS.md 3.6): a conditional write whose object exists
+	// (Options.IfNoneMatch), or a copy whose source changed during it.
+	ErrPreconditionFailed = errors.New("precondition failed")
 	// ErrClosed reports a write to a Writer after Close or Abort.
 	ErrClosed = errors.New("writer closed")
 	// ErrAborted reports a Writer whose upload was aborted, by Abort, by an
 	// earlier error or by its context ending.
 	ErrAborted = errors.New("upload aborted")
-	// ErrTooLarge reports an output that would need more than MaxParts parts
-	// of Options.PartSize.
-	ErrTooLarge = errors.New("object too large for the part size")
+	// ErrTooLarge reports an output or copy source larger than S3's 5 TiB
+	// object maximum.
+	ErrTooLarge = errors.New("object too large")
 	// ErrCorrupt reports input that is not a valid file of its format: a
 	// CSV with a broken quote, a Parquet file whose footer or pages do not
 	// decode. Errors raised by a dependency's panic wrap it as well.

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -205,56 +203,6 @@ func (c *Client) deleteBatch(ctx context.Context, o Options, bucket string, keys
 		}))
 	}
 	return len(keys) - len(out.Errors), errs
-}
-
-// Copy copies an object server-side (CopyObject): the bytes never pass
-// through the caller. The copy gets the options' encryption and, with
-// IfNoneMatch, does not replace an existing destination. CopyObject handles
-// objects up to 5 GiB; larger sources fail with S3's InvalidRequest
-// (multipart copy with UploadPartCopy is not implemented).
-func (c *Client) Copy(ctx context.Context, src, dst string, optFns ...func(*Options)) error {
-	su, err := parseObjectURL(src)
-	if err != nil {
-		return err
-	}
-	du, err := parseObjectURL(dst)
-	if err != nil {
-		return err
-	}
-	o := c.resolve(optFns)
-	sse, kms := o.sse()
-	in := &s3.CopyObjectInput{
-		Bucket:                    aws.String(du.Bucket),
-		Key:                       aws.String(du.Key),
-		CopySource:                aws.String(su.Bucket + "/" + escapeKey(su.Key)),
-		ExpectedBucketOwner:       o.owner(),
-		ExpectedSourceBucketOwner: o.owner(),
-		ServerSideEncryption:      sse,
-		SSEKMSKeyId:               kms,
-	}
-	if o.IfNoneMatch {
-		in.IfNoneMatch = aws.String("*")
-	}
-	err = c.call(ctx, o, "CopyObject", du, func(ctx context.Context) error {
-		_, err := c.api.CopyObject(ctx, in)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("s3io: copy %s to %s: %w", su, du, err)
-	}
-	o.report(Progress{Op: "copy", URL: du.String(), Objects: 1, Done: true})
-	return nil
-}
-
-// escapeKey URL-encodes a key for x-amz-copy-source segment by segment,
-// keeping the slashes. "+" is encoded too (%2B), as botocore does, because
-// servers that query-unescape the header would read a bare "+" as a space.
-func escapeKey(key string) string {
-	segs := strings.Split(key, "/")
-	for i, s := range segs {
-		segs[i] = strings.ReplaceAll(url.QueryEscape(s), "+", "%20")
-	}
-	return strings.Join(segs, "/")
 }
 
 // Wait polling: the first check is immediate, then the delay doubles from

@@ -186,22 +186,6 @@ func TestDeleteReturnsEveryPerKeyError(t *testing.T) {
 	}
 }
 
-func TestCopy(t *testing.T) {
-	_, sc, c := startS3(t)
-	ctx := context.Background()
-	putObject(t, sc, "lake", "src/a b+c.parquet", []byte("PAR1 data PAR1"))
-	if err := c.Copy(ctx, "s3://lake/src/a b+c.parquet", "s3://other/dst/x.parquet"); err != nil {
-		t.Fatal(err)
-	}
-	got, err := getObject(t, sc, "other", "dst/x.parquet")
-	if err != nil || string(got) != "PAR1 data PAR1" {
-		t.Fatalf("got %q, %v; want the source bytes", got, err)
-	}
-	if err := c.Copy(ctx, "s3://lake/missing", "s3://other/y"); !errors.Is(err, ErrNotFound) {
-		t.Fatalf("copy of a missing object: got %v, want ErrNotFound", err)
-	}
-}
-
 func TestWaitUntil(t *testing.T) {
 	_, sc, c := startS3(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

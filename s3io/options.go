@@ -21,7 +21,7 @@ const (
 	// (AWS-FACTS.md 3.4); a smaller PartSize is raised to it.
 	MinPartSize = 5 << 20
 	// MaxParts is the most parts a multipart upload can have (AWS-FACTS.md
-	// 3.4), so one Writer holds at most PartSize x MaxParts bytes.
+	// 3.4); a Writer grows its part size so that a stream up to 5 TiB fits.
 	MaxParts = 10000
 	// MaxDeleteKeys is the most keys one DeleteObjects request takes
 	// (AWS-FACTS.md 3.3).
@@ -92,8 +92,11 @@ type Options struct {
 	// 0 means DefaultConcurrency.
 	Concurrency int
 	// PartSize is the multipart part size in bytes; 0 means DefaultPartSize
-	// and values below MinPartSize are raised to it. A Writer holds at most
-	// PartSize x (Concurrency+1) bytes.
+	// and values below MinPartSize are raised to it. It is the first part
+	// size of a Writer (which doubles it every 900 parts, up to 5 GiB, so
+	// that 5 TiB fits in 10,000 parts) and the part size of a multipart
+	// copy. A Writer holds at most Concurrency+1 buffers of its current part
+	// size.
 	PartSize int64
 	// Retry is the policy for each request; the zero Policy means
 	// DefaultRetry. Set MaxAttempts to 1 to disable retries.

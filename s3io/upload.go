@@ -21,11 +21,47 @@ import (
 // context ending is one of the reasons to abort.
 const abortTimeout = 30 * time.Second
 
+// maxPartSize is the largest part S3 accepts (AWS-FACTS.md 3.4); a larger
+// PartSize is lowered to it.
+const maxPartSize = 5 << 30
+
+// maxObjectSize is the largest object S3 stores, 5 TiB (AWS-FACTS.md 3.4).
+// A variable so that tests can lower it.
+var maxObjectSize int64 = 5 << 40
+
+// partsPerDoubling is how many parts a Writer uploads at one part size
+// before doubling it. 1,000 would leave a 5 MiB PartSize short of 5 TiB
+// (10 tiers of 1,000 parts from 5 MiB to 2.5 GiB hold 4.88 TiB); with 900,
+// 5 MiB parts reach 5 TiB at part 9,125 and 8 MiB parts at part 8,482. A
+// variable so that tests can trigger the growth with small uploads.
+var partsPerDoubling int32 = 900
+
+// partSizeAt is the size of part num (1-based) of a Writer whose first part
+// is base bytes: base doubled once per partsPerDoubling parts before it,
+// capped at maxPartSize.
+func partSizeAt(base int64, num int32) int64 {
+	size := min(base, maxPartSize)
+	for k := (num - 1) / partsPerDoubling; k > 0 && size < maxPartSize; k-- {
+		size *= 2
+	}
+	return min(size, maxPartSize)
+}
+
 // Writer streams bytes into one S3 object. Output up to PartSize bytes
 // becomes a single PutObject at Close; beyond that the Writer starts a
-// multipart upload and uploads each PartSize part as it fills, up to
-// Concurrency parts in parallel, so it holds at most PartSize x
-// (Concurrency+1) bytes whatever the object's size.
+// multipart upload and uploads each part as it fills, up to Concurrency
+// parts in parallel, so it holds at most Concurrency+1 part buffers.
+//
+// The length need not be known in advance: parts start at PartSize and the
+// part size doubles after every 900 parts, up to S3's 5 GiB part maximum,
+// so that a stream up to S3's 5 TiB object maximum fits in the 10,000 parts
+// S3 allows whatever PartSize is (AWS-FACTS.md 3.4). Memory follows the
+// stream: at most (Concurrency+1) x the current part size, and a part is
+// never larger than the larger of PartSize and 1/450 of the bytes written
+// before it. With the defaults (8 MiB, Concurrency 8) that is 72 MiB for
+// the first 7 GiB, 144 MiB up to 21 GiB, 288 MiB up to 49 GiB, and so on;
+// a stream known to be large uses fewer, larger parts from the start with a
+// larger PartSize. Past 5 TiB, Write fails with ErrTooLarge.
 //
 // Nothing half-written is ever visible: the object appears only when Close
 // succeeds. On any failure (a part that fails after its retries, Abort, or
@@ -49,8 +85,9 @@ type Writer struct {
 	// caller's context never races with a Write that is creating the upload.
 	mu       sync.Mutex
 	buf      []byte
+	base     int64       // the first part's size: PartSize, at most maxPartSize
 	free     chan []byte // part buffers not in use
-	buffers  int         // part buffers allocated so far
+	buffers  int         // part buffers in use or in free
 	uploadID string
 	nextPart int32
 	written  int64
@@ -84,6 +121,7 @@ func (c *Client) NewWriter(ctx context.Context, url string, optFns ...func(*Opti
 	wctx, cancel := context.WithCancel(ctx)
 	w := &Writer{
 		c: c, o: o, u: u, ctx: wctx, cancel: cancel,
+		base:     min(o.PartSize, maxPartSize),
 		free:     make(chan []byte, o.Concurrency+1),
 		nextPart: 1,
 	}
@@ -100,6 +138,10 @@ func (w *Writer) Write(p []byte) (int, error) {
 	defer w.mu.Unlock()
 	if err := w.usable(); err != nil {
 		return 0, err
+	}
+	if w.written+int64(len(p)) > maxObjectSize {
+		return 0, w.failLocked(fmt.Errorf("%d bytes would exceed S3's %d-byte object maximum: %w",
+			w.written+int64(len(p)), maxObjectSize, ErrTooLarge))
 	}
 	n := 0
 	for len(p) > 0 {
@@ -159,21 +201,31 @@ func (w *Writer) usable() error {
 	return nil
 }
 
-// buffer returns an empty part buffer, waiting for one to come back from
-// an upload in flight when Concurrency+1 exist already.
+// buffer returns an empty buffer for the next part, its capacity the
+// part's size, waiting for one to come back from an upload in flight when
+// Concurrency+1 exist already. A returned buffer smaller than the part
+// size has now grown to is dropped and replaced, so the count, not only
+// the sizes, stays bounded.
 func (w *Writer) buffer() ([]byte, error) {
+	size := partSizeAt(w.base, w.nextPart)
+	fit := func(b []byte) []byte {
+		if int64(cap(b)) >= size {
+			return b[:0:size]
+		}
+		return make([]byte, 0, size)
+	}
 	select {
 	case b := <-w.free:
-		return b[:0], nil
+		return fit(b), nil
 	default:
 	}
 	if w.buffers < cap(w.free) {
 		w.buffers++
-		return make([]byte, 0, w.o.PartSize), nil
+		return make([]byte, 0, size), nil
 	}
 	select {
 	case b := <-w.free:
-		return b[:0], nil
+		return fit(b), nil
 	case <-w.ctx.Done():
 		// A failed part cancels the context too: report the failure, not
 		// the cancellation it caused.
@@ -188,7 +240,9 @@ func (w *Writer) buffer() ([]byte, error) {
 // creating the multipart upload first if needed.
 func (w *Writer) flushPart() error {
 	if w.nextPart > MaxParts {
-		return fmt.Errorf("%d bytes written with PartSize %d: %w", w.written, w.o.PartSize, ErrTooLarge)
+		// Unreachable below maxObjectSize with the growth schedule; kept so
+		// that a change to it cannot send part 10,001.
+		return fmt.Errorf("%d bytes written with PartSize %d need more than %d parts: %w", w.written, w.base, MaxParts, ErrTooLarge)
 	}
 	if w.uploadID == "" {
 		if err := w.create(); err != nil {

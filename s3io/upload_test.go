@@ -3,8 +3,11 @@ package s3io
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"math/rand/v2"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,13 +16,14 @@ import (
 	"github.com/gowrangler/wrangler/localaws"
 )
 
-// randomBytes returns n reproducible pseudo-random bytes.
+// randomBytes returns n reproducible pseudo-random bytes. ChaCha8 fills
+// the slice in one call: a byte-at-a-time generator takes seconds per
+// 10 MiB under the race detector.
 func randomBytes(n int, seed uint64) []byte {
-	r := rand.New(rand.NewPCG(seed, seed))
+	var key [32]byte
+	binary.LittleEndian.PutUint64(key[:], seed)
 	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte(r.Uint32())
-	}
+	rand.NewChaCha8(key).Read(b)
 	return b
 }
 
@@ -248,6 +252,136 @@ func TestWriterFailureAfterSomePartsSucceeded(t *testing.T) {
 	}
 	if _, err := getObject(t, sc, "lake", "half.bin"); err == nil {
 		t.Fatal("a half-written object became visible")
+	}
+	if n := openUploads(t, sc); n != 0 {
+		t.Fatalf("got %d incomplete uploads, want 0", n)
+	}
+}
+
+func TestPartSizeSchedule(t *testing.T) {
+	const (
+		mib = int64(1) << 20
+		gib = int64(1) << 30
+		// S3's object maximum (AWS-FACTS.md 3.4).
+		fiveTiB = int64(5) << 40
+	)
+	tests := []struct {
+		base int64
+		// reachAt is the part at which the sum first reaches 5 TiB, by hand:
+		// for 5 MiB, tiers of 900 parts from 5 MiB to 2.5 GiB hold
+		// 900*5*1023 MiB; the rest, 639,380 MiB, takes 125 parts of 5 GiB.
+		// For 8 MiB, 9 tiers to 2 GiB hold 900*8*511 MiB; the rest takes
+		// 382 parts of 4 GiB.
+		reachAt int32
+	}{
+		{base: MinPartSize, reachAt: 9000 + 125},
+		{base: DefaultPartSize, reachAt: 8100 + 382},
+		{base: 10*mib + 1},
+		{base: 64 * mib},
+		{base: gib},
+		{base: maxPartSize},
+		{base: 8 * gib}, // over the part maximum: lowered to 5 GiB
+	}
+	for _, tt := range tests {
+		var sum int64
+		var reached int32
+		prev := int64(0)
+		for num := int32(1); num <= MaxParts; num++ {
+			size := partSizeAt(tt.base, num)
+			if size < MinPartSize || size > maxPartSize {
+				t.Fatalf("base %d part %d: got %d bytes, want 5 MiB..5 GiB (AWS-FACTS.md 3.4)", tt.base, num, size)
+			}
+			if size < prev {
+				t.Fatalf("base %d part %d: got %d bytes after %d, want parts never to shrink", tt.base, num, size, prev)
+			}
+			// The memory promise of the Writer's doc: a part is at most the
+			// larger of PartSize and 1/450 of the bytes before it.
+			if limit := max(min(tt.base, maxPartSize), sum*2/int64(partsPerDoubling)); size > limit {
+				t.Fatalf("base %d part %d: got %d bytes after %d written, want at most %d", tt.base, num, size, sum, limit)
+			}
+			sum += size
+			prev = size
+			if reached == 0 && sum >= fiveTiB {
+				reached = num
+			}
+		}
+		if reached == 0 {
+			t.Fatalf("base %d: %d parts hold %d bytes, want at least 5 TiB", tt.base, MaxParts, sum)
+		}
+		if tt.reachAt != 0 && reached != tt.reachAt {
+			t.Errorf("base %d: got 5 TiB at part %d, want %d", tt.base, reached, tt.reachAt)
+		}
+	}
+}
+
+// partSizes records the size of every UploadPart by part number.
+type partSizes struct {
+	*s3.Client
+	mu    sync.Mutex
+	sizes map[int32]int64
+}
+
+func (p *partSizes) UploadPart(ctx context.Context, in *s3.UploadPartInput, optFns ...func(*s3.Options)) (*s3.UploadPartOutput, error) {
+	p.mu.Lock()
+	p.sizes[aws.ToInt32(in.PartNumber)] = aws.ToInt64(in.ContentLength)
+	p.mu.Unlock()
+	return p.Client.UploadPart(ctx, in, optFns...)
+}
+
+func TestWriterGrowsPartSize(t *testing.T) {
+	old := partsPerDoubling
+	partsPerDoubling = 2
+	t.Cleanup(func() { partsPerDoubling = old })
+	_, sc, _ := startS3(t)
+	api := &partSizes{Client: sc, sizes: map[int32]int64{}}
+	c := New(api, func(o *Options) { o.Retry = testRetry; o.PartSize = MinPartSize; o.Concurrency = 2 })
+	// Two parts of 5 MiB, two of 10 MiB, then a last part of 3 MiB + 7
+	// from a 20 MiB buffer.
+	const m = MinPartSize
+	body := randomBytes(2*m+2*2*m+3<<20+7, 31)
+	w, err := c.NewWriter(context.Background(), "s3://lake/grown.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := writeInChunks(t, w, body); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var got []int64
+	for num := int32(1); num <= int32(len(api.sizes)); num++ {
+		got = append(got, api.sizes[num])
+	}
+	if want := []int64{m, m, 2 * m, 2 * m, 3<<20 + 7}; !slices.Equal(got, want) {
+		t.Fatalf("got part sizes %v, want %v", got, want)
+	}
+	if limit := w.o.Concurrency + 1; w.buffers > limit {
+		t.Errorf("got %d part buffers, want at most Concurrency+1 = %d", w.buffers, limit)
+	}
+	if b, err := getObject(t, sc, "lake", "grown.bin"); err != nil || !bytes.Equal(b, body) {
+		t.Fatalf("got %d bytes, %v; want the %d written", len(b), err, len(body))
+	}
+}
+
+func TestWriterRefusesMoreThanTheObjectMaximum(t *testing.T) {
+	old := maxObjectSize
+	maxObjectSize = 3 * MinPartSize
+	t.Cleanup(func() { maxObjectSize = old })
+	_, sc, c := startS3(t, func(o *Options) { o.PartSize = MinPartSize })
+	w, err := c.NewWriter(context.Background(), "s3://lake/huge")
+	if err != nil {
+		t.Fatal(err)
+	}
+	werr := writeInChunks(t, w, randomBytes(3*MinPartSize+1, 32))
+	if !errors.Is(werr, ErrTooLarge) {
+		t.Fatalf("Write: got %v, want ErrTooLarge", werr)
+	}
+	if err := w.Close(); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("Close: got %v, want ErrTooLarge", err)
+	}
+	if _, err := getObject(t, sc, "lake", "huge"); err == nil {
+		t.Fatal("an object appeared after a refused write")
 	}
 	if n := openUploads(t, sc); n != 0 {
 		t.Fatalf("got %d incomplete uploads, want 0", n)
