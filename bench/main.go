@@ -1,222 +1,188 @@
-// Command bench compares wrangler's frame operations with DuckDB on the same
-// data in one run and prints a ratio table (Markdown), which the README
-// quotes:
+// Command bench compares wrangler with its peers on the same data in one
+// run, checks that every side read the same thing, and prints ratio tables
+// in Markdown, which the README quotes:
 //
-//	go run ./bench -rows 1000000 -out bench/RESULTS.md
+//	go run ./bench -out bench/RESULTS.md
 //
-// Each operation runs -repeat times on each side and the best time counts,
-// so a noisy neighbour costs both sides alike. DuckDB materialises every
-// result (CREATE TEMP TABLE ... AS), as a frame operation does. DuckDB uses
-// its default thread count; frame gathers result columns in parallel and
-// does the rest on one goroutine.
+// Sections, each of which can run alone (-only frame,parquet,csv,s3,memory):
+//
+//   - frame: frame operations (filter, group-by, join, sort) against DuckDB
+//     on the same in-memory data; DuckDB materialises every result with
+//     CREATE TEMP TABLE ... AS, as a frame operation does.
+//   - parquet: reading one generated Parquet file (snappy; int64, float64,
+//     low-cardinality string, timestamp, nullable int64) into memory, from a
+//     local file and through localaws: wrangler's ReadParquet, arrow-go's
+//     pqarrow, parquet-go's Read[T] into Go structs, and DuckDB's
+//     read_parquet into a temp table (local file only).
+//   - csv: scanning one generated CSV file (-csv-mb) with the same explicit
+//     schema everywhere: wrangler's ScanCSV (through localaws and from the
+//     local file, and once with inferred types), arrow-go's csv reader,
+//     encoding/csv (untyped records) and DuckDB's read_csv into a temp
+//     table.
+//   - s3: the Parquet file through localaws shaped by a
+//     localaws.NetworkProfile (localaws.S3NetworkProfile unless -net-latency
+//     and -net-mbps say otherwise): wrangler's ScanParquet against one
+//     GetObject of the whole file, parallel ranged GETs, and decoding alone,
+//     with the ratio the issue sets a goal for: scan time over the larger
+//     of parallel download and decoding, at most 1.2.
+//   - memory: the peak Go heap while streaming a gzip CSV object
+//     (-gzip-mb of CSV before compression) through ScanCSV and through
+//     arrow-go's csv reader.
+//
+// Every timed run is checked against a digest of the data computed when it
+// was generated (row count, sums of the numeric columns, null count, total
+// string length), so a fast reader that reads wrong cannot win: a mismatch
+// stops the program with an error. Times are the median of -repeat runs,
+// with the fastest and slowest shown beside it. Ratios are wrangler's time
+// divided by the peer's: above 1 wrangler is slower.
 package main
 
 import (
 	"context"
-	"database/sql"
-	"database/sql/driver"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"os"
+	"os/signal"
 	"runtime"
+	"runtime/pprof"
+	"slices"
 	"strings"
 	"time"
 
-	"github.com/duckdb/duckdb-go/v2"
-
-	"github.com/gowrangler/wrangler/frame"
+	"github.com/gowrangler/wrangler/localaws"
 )
 
 func main() {
-	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-type data struct {
-	rows   int
-	small  []int64   // 1,000 distinct keys
-	large  []int64   // about as many distinct keys as rows
-	joinK  []int64   // keys into the 100,000-row dimension
-	value  []float64 // uniform in [0, 100)
-	names  []string  // 1,000 distinct strings
-	dimID  []int64
-	dimTag []string
+// sectionNames lists the sections in the order they run.
+var sectionNames = []string{"frame", "parquet", "csv", "s3", "memory"}
+
+// config is the command line.
+type config struct {
+	only         []string
+	repeat       int
+	out          string
+	dir          string
+	frameRows    int
+	parquetRows  int
+	rowGroupRows int
+	csvMB        int
+	gzipMB       int
+	netLatency   time.Duration
+	netMBps      float64
+	cpuProfile   string
 }
 
-func generate(rows int) *data {
-	rng := rand.New(rand.NewPCG(42, 7))
-	d := &data{rows: rows}
-	words := make([]string, 1000)
-	for i := range words {
-		words[i] = fmt.Sprintf("customer-%04d", i)
-	}
-	for range rows {
-		d.small = append(d.small, rng.Int64N(1000))
-		d.large = append(d.large, rng.Int64N(int64(rows)))
-		d.joinK = append(d.joinK, rng.Int64N(100_000))
-		d.value = append(d.value, rng.Float64()*100)
-		d.names = append(d.names, words[rng.IntN(len(words))])
-	}
-	for i := range 100_000 {
-		d.dimID = append(d.dimID, int64(i))
-		d.dimTag = append(d.dimTag, fmt.Sprintf("tag-%d", i%977))
-	}
-	return d
-}
-
-type operation struct {
-	name    string
-	frameOp func() error
-	sql     string
-}
-
-func run(ctx context.Context, args []string, out io.Writer) error {
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	var c config
 	flags := flag.NewFlagSet("bench", flag.ContinueOnError)
-	rows := flags.Int("rows", 1_000_000, "rows in the fact table")
-	repeat := flags.Int("repeat", 3, "runs per operation; the best counts")
-	outFile := flags.String("out", "", "also write the Markdown table to this file")
+	flags.SetOutput(stderr)
+	only := flags.String("only", strings.Join(sectionNames, ","), "comma-separated sections to run: "+strings.Join(sectionNames, ", "))
+	flags.IntVar(&c.repeat, "repeat", 3, "timed runs per measurement; the median is reported")
+	flags.StringVar(&c.out, "out", "", "also write the Markdown report to this file")
+	flags.StringVar(&c.dir, "dir", "", "directory for generated files; \"\" means a temporary one, removed at exit")
+	flags.IntVar(&c.frameRows, "rows", 1_000_000, "frame: rows in the fact table")
+	flags.IntVar(&c.parquetRows, "parquet-rows", 1_000_000, "parquet, s3: rows in the generated Parquet file")
+	flags.IntVar(&c.rowGroupRows, "row-group-rows", 128*1024, "parquet, s3: rows per Parquet row group")
+	flags.IntVar(&c.csvMB, "csv-mb", 200, "csv: size of the generated CSV file in MB")
+	flags.IntVar(&c.gzipMB, "gzip-mb", 128, "memory: size of the generated CSV in MB before gzip (1024 for the 1 GB figure)")
+	flags.DurationVar(&c.netLatency, "net-latency", localaws.S3NetworkProfile.FirstByteLatency, "s3: first-byte latency of every S3 request (localaws.NetworkProfile)")
+	flags.Float64Var(&c.netMBps, "net-mbps", float64(localaws.S3NetworkProfile.BytesPerSecond)/(1<<20),
+		"s3: bandwidth of each S3 request's body in MB/s, 1 MB = 2^20 bytes; 0 means no cap")
+	flags.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
 	if err := flags.Parse(args); err != nil {
-		return err
+		return c, err
 	}
-	d := generate(*rows)
-	facts, err := frame.New(frame.Int64("small", d.small), frame.Int64("large", d.large), frame.Int64("k", d.joinK),
-		frame.Float64("v", d.value), frame.String("name", d.names))
-	if err != nil {
-		return err
+	if flags.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments %q", flags.Args())
 	}
-	dim, err := frame.New(frame.Int64("k", d.dimID), frame.String("tag", d.dimTag))
-	if err != nil {
-		return err
-	}
-	db, err := loadDuckDB(ctx, d)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-
-	ops := []operation{
-		{"filter v > 50 (all columns)", func() error { _, err := facts.Filter(frame.Col("v").Gt(50)); return err },
-			"SELECT * FROM facts WHERE v > 50"},
-		{"group-by int64, 1k groups: sum, mean, count", func() error {
-			_, err := facts.GroupBy("small").Agg(frame.Sum("v"), frame.Mean("v"), frame.CountRows())
-			return err
-		}, "SELECT small, sum(v), avg(v), count(*) FROM facts GROUP BY small"},
-		{"group-by int64, ~1M groups: sum, mean, count", func() error {
-			_, err := facts.GroupBy("large").Agg(frame.Sum("v"), frame.Mean("v"), frame.CountRows())
-			return err
-		}, "SELECT large, sum(v), avg(v), count(*) FROM facts GROUP BY large"},
-		{"group-by string, 1k groups: sum, max", func() error {
-			_, err := facts.GroupBy("name").Agg(frame.Sum("v"), frame.Max("v"))
-			return err
-		}, "SELECT name, sum(v), max(v) FROM facts GROUP BY name"},
-		{"inner join 1M x 100k on int64", func() error { _, err := facts.Join(dim, frame.InnerJoin, frame.On("k")); return err },
-			"SELECT * FROM facts JOIN dim USING (k)"},
-		{"sort by float64 (all columns)", func() error { _, err := facts.Sort(frame.Asc("v")); return err },
-			"SELECT * FROM facts ORDER BY v"},
-	}
-
-	var b strings.Builder
-	fmt.Fprintf(&b, "| operation (%d rows) | wrangler frame | DuckDB | wrangler / DuckDB |\n|---|---|---|---|\n", *rows)
-	for _, op := range ops {
-		ft, err := best(*repeat, op.frameOp)
-		if err != nil {
-			return fmt.Errorf("%s (frame): %w", op.name, err)
+	for s := range strings.SplitSeq(*only, ",") {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
 		}
-		dt, err := best(*repeat, func() error {
-			_, err := db.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE result AS "+op.sql)
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("%s (DuckDB): %w", op.name, err)
+		if !slices.Contains(sectionNames, s) {
+			return c, fmt.Errorf("-only: unknown section %q (have %s)", s, strings.Join(sectionNames, ", "))
 		}
-		fmt.Fprintf(&b, "| %s | %v | %v | %.1fx |\n", op.name, ft.Round(time.Millisecond), dt.Round(time.Millisecond),
-			float64(ft)/float64(dt))
+		if !slices.Contains(c.only, s) {
+			c.only = append(c.only, s)
+		}
 	}
-	var threads int
-	if err := db.QueryRowContext(ctx, "SELECT current_setting('threads')").Scan(&threads); err != nil {
+	switch {
+	case len(c.only) == 0:
+		return c, errors.New("-only: no section selected")
+	case c.repeat < 1:
+		return c, fmt.Errorf("-repeat %d: must be at least 1", c.repeat)
+	case c.frameRows < 1 || c.parquetRows < 1 || c.rowGroupRows < 1:
+		return c, errors.New("-rows, -parquet-rows and -row-group-rows must be positive")
+	case c.csvMB < 1 || c.gzipMB < 1:
+		return c, errors.New("-csv-mb and -gzip-mb must be positive")
+	case c.netLatency < 0 || c.netMBps < 0:
+		return c, errors.New("-net-latency and -net-mbps must not be negative")
+	}
+	return c, nil
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, err := parseFlags(args, stderr)
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(&b, "\nBest of %d runs each, one process, %d CPUs (GOMAXPROCS %d); DuckDB with %d threads; frame gathers result columns in parallel, the rest runs on one goroutine.\n",
-		*repeat, runtime.NumCPU(), runtime.GOMAXPROCS(0), threads)
-	fmt.Fprint(out, b.String())
-	if *outFile != "" {
-		return os.WriteFile(*outFile, []byte(b.String()), 0o644)
+	b, err := newBench(cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer b.close()
+	if cfg.cpuProfile != "" {
+		pf, err := os.Create(cfg.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+
+	var report strings.Builder
+	fmt.Fprintf(&report, "# wrangler benchmarks\n\n`go run ./bench %s`\n\n%s\n", strings.Join(args, " "), machine())
+	sections := map[string]func(context.Context) (string, error){
+		"frame":   b.frameSection,
+		"parquet": b.parquetSection,
+		"csv":     b.csvSection,
+		"s3":      b.s3Section,
+		"memory":  b.memorySection,
+	}
+	for _, name := range cfg.only {
+		b.logf("section %s", name)
+		start := time.Now()
+		md, err := sections[name](ctx)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		b.logf("section %s done in %v", name, time.Since(start).Round(time.Millisecond))
+		report.WriteString("\n" + md)
+	}
+	fmt.Fprint(stdout, report.String())
+	if cfg.out != "" {
+		return os.WriteFile(cfg.out, []byte(report.String()), 0o644)
 	}
 	return nil
 }
 
-func best(n int, fn func() error) (time.Duration, error) {
-	bestTime := time.Duration(1<<63 - 1)
-	for range max(n, 1) {
-		runtime.GC()
-		start := time.Now()
-		if err := fn(); err != nil {
-			return 0, err
-		}
-		bestTime = min(bestTime, time.Since(start))
-	}
-	return bestTime, nil
-}
-
-// loadDuckDB puts the same data into an in-memory DuckDB through its
-// appender (not timed).
-func loadDuckDB(ctx context.Context, d *data) (*sql.DB, error) {
-	db, err := sql.Open("duckdb", "")
-	if err != nil {
-		return nil, err
-	}
-	for _, ddl := range []string{
-		"CREATE TABLE facts (small BIGINT, large BIGINT, k BIGINT, v DOUBLE, name VARCHAR)",
-		"CREATE TABLE dim (k BIGINT, tag VARCHAR)",
-	} {
-		if _, err := db.ExecContext(ctx, ddl); err != nil {
-			db.Close()
-			return nil, err
-		}
-	}
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	defer conn.Close()
-	err = conn.Raw(func(raw any) error {
-		dc, ok := raw.(driver.Conn)
-		if !ok {
-			return fmt.Errorf("unexpected DuckDB connection %T", raw)
-		}
-		app, err := duckdb.NewAppenderFromConn(dc, "", "facts")
-		if err != nil {
-			return err
-		}
-		for i := range d.rows {
-			if err := app.AppendRow(d.small[i], d.large[i], d.joinK[i], d.value[i], d.names[i]); err != nil {
-				app.Close()
-				return err
-			}
-		}
-		if err := app.Close(); err != nil {
-			return err
-		}
-		dimApp, err := duckdb.NewAppenderFromConn(dc, "", "dim")
-		if err != nil {
-			return err
-		}
-		for i := range d.dimID {
-			if err := dimApp.AppendRow(d.dimID[i], d.dimTag[i]); err != nil {
-				dimApp.Close()
-				return err
-			}
-		}
-		return dimApp.Close()
-	})
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	return db, nil
+// machine describes where the figures were taken.
+func machine() string {
+	return fmt.Sprintf("%s, %s/%s, %d CPUs, GOMAXPROCS %d. Each time is the median of the runs, (fastest–slowest) beside it; "+
+		"every run is checked against a digest of the generated data (rows, column sums, nulls, string lengths) and a mismatch stops the program.",
+		runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.GOMAXPROCS(0))
 }
