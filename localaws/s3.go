@@ -6,9 +6,11 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -29,6 +31,7 @@ const maxDeleteObjectsKeys = 1000
 type s3Service struct {
 	backend *s3afero.MultiBucketBackend
 	fake    http.Handler
+	dir     string // the Stack's Dir; objects are under dir/buckets
 
 	// conditionalMu serialises the conditional writes the front layer
 	// checks itself (CompleteMultipartUpload, CopyObject).
@@ -63,11 +66,32 @@ func newS3Service(dir string, buckets []string) (*s3Service, error) {
 		gofakes3.WithIntegrityCheck(true),
 		gofakes3.WithLogger(gofakes3.DiscardLog()),
 	)
-	return &s3Service{backend: backend, fake: fake.Server()}, nil
+	return &s3Service{backend: backend, fake: fake.Server(), dir: dir}, nil
+}
+
+// pruneEmptyDirs removes the directories that deleted keys with "/" left
+// in a bucket: S3 has no directories, so a bucket whose objects are gone is
+// empty, but gofakes3 counts any entry of the bucket's directory as an
+// object and refuses DeleteBucket with BucketNotEmpty.
+func (s *s3Service) pruneEmptyDirs(bucket string) {
+	root := filepath.Join(s.dir, "buckets", bucket)
+	var dirs []string
+	filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && d.IsDir() && path != root {
+			dirs = append(dirs, path)
+		}
+		return nil
+	})
+	for i := len(dirs) - 1; i >= 0; i-- { // deepest first
+		os.Remove(dirs[i]) // fails, as wanted, on a directory that holds anything
+	}
 }
 
 func (s *s3Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	bucket, key := splitS3Path(r.URL.Path)
+	if bucket != "" && key == "" && r.Method == http.MethodDelete && len(r.URL.Query()) == 0 {
+		s.pruneEmptyDirs(bucket)
+	}
 	if key != "" {
 		if reason := unsafeKey(key); reason != "" {
 			writeS3Error(w, http.StatusBadRequest, "InvalidArgument",

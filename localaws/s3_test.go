@@ -756,3 +756,26 @@ func TestS3CopyObjectSourceConditions(t *testing.T) {
 		})
 	}
 }
+
+// S3 has no directories: once its objects are deleted a bucket is empty,
+// whatever "/" its keys held, and DeleteBucket succeeds.
+func TestS3DeleteBucketAfterNestedKeys(t *testing.T) {
+	st, c := startStack(t)
+	mustBucket(t, c, "nested")
+	put(t, c, "nested", "a/b/c.txt", []byte("x"))
+	put(t, c, "nested", "a/d.txt", []byte("y"))
+	if _, err := c.DeleteBucket(context.Background(), &s3.DeleteBucketInput{Bucket: aws.String("nested")}); err == nil {
+		t.Fatal("DeleteBucket of a bucket with objects succeeded")
+	}
+	for _, k := range []string{"a/b/c.txt", "a/d.txt"} {
+		if _, err := c.DeleteObject(context.Background(), &s3.DeleteObjectInput{Bucket: aws.String("nested"), Key: aws.String(k)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.DeleteBucket(context.Background(), &s3.DeleteBucketInput{Bucket: aws.String("nested")}); err != nil {
+		t.Fatalf("DeleteBucket of an emptied bucket: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(st.Dir(), "buckets", "nested")); !os.IsNotExist(err) {
+		t.Fatalf("the bucket's directory is still there: %v", err)
+	}
+}
