@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -52,5 +55,53 @@ func TestHandlerAppendsAndSyncs(t *testing.T) {
 	back, err := s3c.ReadDataset(ctx, "s3://lake/readings/")
 	if err != nil || back.NumRows() != 2 {
 		t.Fatalf("dataset has %d rows, %v; want 2", back.NumRows(), err)
+	}
+}
+
+// lambdaBuildTags are the tags make lambda builds the handler with; keep them
+// in step with the Makefile's lambda target.
+const lambdaBuildTags = "lambda.norpc,grpcnotrace"
+
+// The handler's build must not link what the Lambda zip cannot afford:
+// DuckDB needs cgo and links a large C++ library, and text/template (through
+// gRPC's golang.org/x/net/trace when the grpcnotrace tag is missing) turns
+// off the linker's removal of unused methods, which kept every operation of
+// the SDK clients and made the amd64 zip about half as large again. The
+// import graph comes from go list, the build's own view of it.
+func TestLambdaBuildLinksNoDeadWeight(t *testing.T) {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("the go command is needed to list the handler's imports: %v", err)
+	}
+	for _, arch := range []string{"amd64", "arm64"} {
+		t.Run(arch, func(t *testing.T) {
+			cmd := exec.Command(goTool, "list", "-deps", "-tags", lambdaBuildTags, ".")
+			cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+arch)
+			out, err := cmd.Output()
+			if err != nil {
+				var ee *exec.ExitError
+				if errors.As(err, &ee) {
+					t.Fatalf("go list: %v\n%s", err, ee.Stderr)
+				}
+				t.Fatalf("go list: %v", err)
+			}
+			deps := map[string]bool{}
+			for _, p := range strings.Fields(string(out)) {
+				deps[p] = true
+			}
+			if !deps["github.com/gowrangler/wrangler/s3io"] {
+				t.Fatalf("go list printed no s3io among %d packages; the listing is not the handler's", len(deps))
+			}
+			for _, banned := range []string{
+				"github.com/duckdb/duckdb-go/v2",
+				"github.com/gowrangler/wrangler/localaws",
+				"golang.org/x/net/trace",
+				"text/template",
+			} {
+				if deps[banned] {
+					t.Errorf("the handler links %s", banned)
+				}
+			}
+		})
 	}
 }
