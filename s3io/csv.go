@@ -39,7 +39,12 @@ import (
 // it. Memory is bounded by about 2 x Concurrency batches, never by object
 // size. The first error ends the sequence.
 func (c *Client) ScanCSV(ctx context.Context, url string, optFns ...func(*ReadOptions)) iter.Seq2[arrow.RecordBatch, error] {
-	return filteredScan(url, c.readOptions(optFns), func(ro ReadOptions) iter.Seq2[arrow.RecordBatch, error] {
+	ro := c.readOptions(optFns)
+	if ro.partitioned() {
+		ro.Format = CSV
+		return filteredScan(url, ro, func(ro ReadOptions) iter.Seq2[arrow.RecordBatch, error] { return c.scanDataset(ctx, url, ro) })
+	}
+	return filteredScan(url, ro, func(ro ReadOptions) iter.Seq2[arrow.RecordBatch, error] {
 		return c.scanCSV(ctx, url, ro)
 	})
 }
@@ -126,7 +131,12 @@ func (c *Client) scanCSVObjects(ctx context.Context, ro ReadOptions, urls []URL,
 // unify (a string and a number) are a *SchemaError naming the object and
 // the column.
 func (c *Client) ReadCSV(ctx context.Context, url string, optFns ...func(*ReadOptions)) (*frame.Frame, error) {
-	return filteredRead(url, c.readOptions(optFns), func(ro ReadOptions) (*frame.Frame, error) {
+	ro := c.readOptions(optFns)
+	if ro.partitioned() {
+		ro.Format = CSV
+		return filteredRead(url, ro, func(ro ReadOptions) (*frame.Frame, error) { return c.readDataset(ctx, url, ro) })
+	}
+	return filteredRead(url, ro, func(ro ReadOptions) (*frame.Frame, error) {
 		return c.readCSV(ctx, url, ro)
 	})
 }

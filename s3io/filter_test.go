@@ -483,3 +483,43 @@ func TestWhereCSV(t *testing.T) {
 		t.Fatalf("ReadParquetRows with Where: got %v, want ErrInvalidOption", err)
 	}
 }
+
+// A format's reader given a PartitionFilter reads the URL as a dataset of
+// that format, as the package's tour shows for ScanParquet.
+func TestFormatReaderWithPartitionFilter(t *testing.T) {
+	ctx := context.Background()
+	_, _, c := startS3(t)
+	rows := makeFilterRows(3_000, 4) // days 0..2
+	f, err := frame.New(frame.Int64("id", rows.id), frame.Date32("day", rows.day))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []FileFormat{Parquet, CSV} {
+		url := fmt.Sprintf("s3://lake/%v-ds", format)
+		if _, err := c.WriteDataset(ctx, f, url, PartitionBy("day"), Format(format)); err != nil {
+			t.Fatal(err)
+		}
+		keep := PartitionFilter(func(p Partition) bool { return p["day"] >= "2026-11-02" })
+		scan, read := c.ScanParquet, c.ReadParquet
+		if format == CSV {
+			scan, read = c.ScanCSV, c.ReadCSV
+		}
+		var n int64
+		for b, err := range scan(ctx, url, keep) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b.Schema().FieldIndices("day") == nil {
+				t.Fatalf("%v: the partition column is missing from %v", format, b.Schema())
+			}
+			n += b.NumRows()
+		}
+		got, err := read(ctx, url, keep, Where(Lt("id", int64(1_500))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != 2_000 || got.NumRows() != 500 {
+			t.Fatalf("%v: scan %d rows, want 2000; read %d, want 500 (ids 1000..1499)", format, n, got.NumRows())
+		}
+	}
+}

@@ -15,7 +15,10 @@ import (
 
 // ScanParquet streams Parquet objects as Arrow record batches. url is one
 // object, a prefix or a glob; objects are read in key order, up to
-// Concurrency at a time, and their batches yielded in that order.
+// Concurrency at a time, and their batches yielded in that order. With a
+// PartitionFilter (or PartitionKeys, or Partitions) it reads url as a
+// Hive-partitioned dataset of Parquet files instead, as ScanDataset does.
+// Where filters rows and skips row groups (see Where).
 //
 // Each object is read through a RangeReader: one GET for the footer, then
 // for each selected row group (ReadOptions.RowGroups, default all) one
@@ -33,7 +36,12 @@ import (
 // panic is recovered and reported, never propagated. Batches are valid
 // during the loop body only.
 func (c *Client) ScanParquet(ctx context.Context, url string, optFns ...func(*ReadOptions)) iter.Seq2[arrow.RecordBatch, error] {
-	return filteredScan(url, c.readOptions(optFns), func(ro ReadOptions) iter.Seq2[arrow.RecordBatch, error] {
+	ro := c.readOptions(optFns)
+	if ro.partitioned() {
+		ro.Format = Parquet
+		return filteredScan(url, ro, func(ro ReadOptions) iter.Seq2[arrow.RecordBatch, error] { return c.scanDataset(ctx, url, ro) })
+	}
+	return filteredScan(url, ro, func(ro ReadOptions) iter.Seq2[arrow.RecordBatch, error] {
 		return c.scanParquet(ctx, url, ro)
 	})
 }
@@ -85,7 +93,12 @@ func (c *Client) scanParquet(ctx context.Context, url string, ro ReadOptions) it
 // ReadParquet reads Parquet objects into one frame, unifying the objects'
 // schemas as ReadCSV does.
 func (c *Client) ReadParquet(ctx context.Context, url string, optFns ...func(*ReadOptions)) (*frame.Frame, error) {
-	return filteredRead(url, c.readOptions(optFns), func(ro ReadOptions) (*frame.Frame, error) {
+	ro := c.readOptions(optFns)
+	if ro.partitioned() {
+		ro.Format = Parquet
+		return filteredRead(url, ro, func(ro ReadOptions) (*frame.Frame, error) { return c.readDataset(ctx, url, ro) })
+	}
+	return filteredRead(url, ro, func(ro ReadOptions) (*frame.Frame, error) {
 		return c.readParquet(ctx, url, ro)
 	})
 }

@@ -65,8 +65,11 @@ type ReadOptions struct {
 	// Allocator allocates the batches; nil means memory.DefaultAllocator.
 	Allocator memory.Allocator
 
-	// The fields below apply to dataset reads (ScanDataset, ReadDataset)
-	// only; see dataset_read.go.
+	// The fields below shape dataset reads (ScanDataset, ReadDataset; see
+	// dataset_read.go). Given to a format's reader (ScanParquet, ReadCSV,
+	// ...), PartitionFilter, PartitionKeys or Partitions make it read the
+	// URL as a Hive-partitioned dataset of that format, partition columns
+	// included.
 
 	// Format of a dataset's files; FormatAuto chooses by each file's suffix.
 	Format FileFormat
@@ -151,4 +154,9 @@ func (c *Client) readOptions(optFns []func(*ReadOptions)) ReadOptions {
 		ro.Allocator = memory.DefaultAllocator
 	}
 	return ro
+}
+
+// partitioned reports whether a format's read is a dataset read.
+func (ro ReadOptions) partitioned() bool {
+	return ro.PartitionFilter != nil || ro.PartitionKeys != nil || ro.Partitions != nil
 }
