@@ -168,15 +168,17 @@ func (s *Stack) Config() aws.Config {
 func PathStyle(o *s3.Options) { o.UsePathStyle = true }
 
 // Environment returns the variables that point the AWS CLI or any SDK at
-// the stack, as NAME=value lines' parts.
+// the stack, as NAME=value lines' parts. No standard variable selects
+// path-style S3 addressing: set it on the client (PathStyle for the Go
+// SDK).
 func (s *Stack) Environment() [][2]string {
 	return [][2]string{
 		{"AWS_ENDPOINT_URL", s.URL()},
 		{"AWS_REGION", s.options.Region},
+		// AWS CLI v1 reads only AWS_DEFAULT_REGION.
+		{"AWS_DEFAULT_REGION", s.options.Region},
 		{"AWS_ACCESS_KEY_ID", DefaultAccessKeyID},
 		{"AWS_SECRET_ACCESS_KEY", DefaultSecretAccessKey},
-		// Path-style S3 addressing for the CLI and SDKs that read it.
-		{"AWS_S3_ADDRESSING_STYLE", "path"},
 	}
 }
 
