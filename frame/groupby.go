@@ -48,6 +48,7 @@ var aggNames = map[AggFunc]string{
 	AggFirst: "first", AggLast: "last", AggNUnique: "n_unique", AggStd: "std", AggVar: "var",
 }
 
+// String is the aggregate's name as result columns use it ("sum", "n_unique").
 func (a AggFunc) String() string {
 	if n, ok := aggNames[a]; ok {
 		return n
@@ -76,19 +77,39 @@ func (a Agg) resultName() string {
 	return a.Column + "_" + a.Func.String()
 }
 
-// Count, Sum, Mean, Min, Max, First, Last, NUnique, Std and Var aggregate a
-// column; CountRows counts each group's rows.
-func Count(column string) Agg   { return Agg{Func: AggCount, Column: column} }
-func CountRows() Agg            { return Agg{Func: AggCountRows} }
-func Sum(column string) Agg     { return Agg{Func: AggSum, Column: column} }
-func Mean(column string) Agg    { return Agg{Func: AggMean, Column: column} }
-func Min(column string) Agg     { return Agg{Func: AggMin, Column: column} }
-func Max(column string) Agg     { return Agg{Func: AggMax, Column: column} }
-func First(column string) Agg   { return Agg{Func: AggFirst, Column: column} }
-func Last(column string) Agg    { return Agg{Func: AggLast, Column: column} }
+// Count counts a column's non-null values in each group.
+func Count(column string) Agg { return Agg{Func: AggCount, Column: column} }
+
+// CountRows counts each group's rows, nulls included.
+func CountRows() Agg { return Agg{Func: AggCountRows} }
+
+// Sum adds a column's non-null values in each group.
+func Sum(column string) Agg { return Agg{Func: AggSum, Column: column} }
+
+// Mean is the arithmetic mean, as float64, of a column's non-null values
+// in each group.
+func Mean(column string) Agg { return Agg{Func: AggMean, Column: column} }
+
+// Min is a column's smallest non-null value in each group.
+func Min(column string) Agg { return Agg{Func: AggMin, Column: column} }
+
+// Max is a column's largest non-null value in each group.
+func Max(column string) Agg { return Agg{Func: AggMax, Column: column} }
+
+// First is a column's first non-null value in each group, in row order.
+func First(column string) Agg { return Agg{Func: AggFirst, Column: column} }
+
+// Last is a column's last non-null value in each group, in row order.
+func Last(column string) Agg { return Agg{Func: AggLast, Column: column} }
+
+// NUnique counts a column's distinct non-null values in each group.
 func NUnique(column string) Agg { return Agg{Func: AggNUnique, Column: column} }
-func Std(column string) Agg     { return Agg{Func: AggStd, Column: column} }
-func Var(column string) Agg     { return Agg{Func: AggVar, Column: column} }
+
+// Std is the sample standard deviation (n-1) of a column in each group.
+func Std(column string) Agg { return Agg{Func: AggStd, Column: column} }
+
+// Var is the sample variance (n-1) of a column in each group.
+func Var(column string) Agg { return Agg{Func: AggVar, Column: column} }
 
 // Grouped is a frame grouped by key columns, waiting for aggregates.
 type Grouped struct {

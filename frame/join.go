@@ -29,6 +29,7 @@ const (
 	AntiJoin
 )
 
+// String names the join kind ("inner", "left", ...).
 func (k JoinKind) String() string {
 	switch k {
 	case InnerJoin:

@@ -32,6 +32,7 @@ type SchemaChangeError struct {
 	Was, Now, Reason string
 }
 
+// Error names the table, the column and the change refused.
 func (e *SchemaChangeError) Error() string {
 	return fmt.Sprintf("glue: table %s.%s column %q: %s -> %s: %s", e.Database, e.Table, e.Column, e.Was, e.Now, e.Reason)
 }

@@ -25,6 +25,7 @@ const (
 	JSONLines
 )
 
+// String names the format.
 func (f Format) String() string {
 	switch f {
 	case Parquet:

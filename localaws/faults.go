@@ -28,6 +28,7 @@ const (
 	DropConnection
 )
 
+// String names the fault kind.
 func (k FaultKind) String() string {
 	switch k {
 	case Throttle:

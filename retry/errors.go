@@ -21,6 +21,7 @@ type PolicyError struct {
 	Reason  string
 }
 
+// Error names the retrier and field that are invalid.
 func (e *PolicyError) Error() string {
 	if e.Retrier >= 0 && e.Field == "" {
 		return fmt.Sprintf("retry: Retry[%d]: %s", e.Retrier, e.Reason)
@@ -55,6 +56,7 @@ type Error struct {
 	Policy string
 }
 
+// Error says how many attempts were made and what the last one returned.
 func (e *Error) Error() string {
 	name := ""
 	if e.Policy != "" {

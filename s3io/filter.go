@@ -37,6 +37,7 @@ const (
 
 var opNames = [...]string{OpEq: "=", OpNe: "<>", OpLt: "<", OpLe: "<=", OpGt: ">", OpGe: ">=", OpIn: "IN", OpIsNull: "IS NULL", OpIsNotNull: "IS NOT NULL"}
 
+// String is the operator as SQL writes it.
 func (op CompareOp) String() string {
 	if op > 0 && int(op) < len(opNames) {
 		return opNames[op]
@@ -57,6 +58,7 @@ type Condition struct {
 	Values []any
 }
 
+// String renders the condition as SQL would, for error messages.
 func (c Condition) String() string {
 	switch c.Op {
 	case OpIsNull, OpIsNotNull:
