@@ -3,7 +3,7 @@
 GO ?= go
 PKGS ?= ./...
 
-.PHONY: test fmt-check vet unit integration minio bench fuzz lambda
+.PHONY: test fmt-check vet unit integration minio bench gobench fuzz lambda
 
 test: fmt-check vet unit integration
 
@@ -35,7 +35,15 @@ minio:
 
 # Benchmarks with allocations; peers are measured in the same run so the
 # README can quote ratios.
+# bench is the side-by-side comparison program (issue 9): every section, one
+# run, the ratio table printed and written to bench/RESULTS.md, which the
+# README quotes. BENCHFLAGS passes more flags (-only, -repeat, sizes).
+BENCHFLAGS ?=
 bench:
+	$(GO) run ./bench -out bench/RESULTS.md $(BENCHFLAGS)
+
+# gobench runs the packages' own go test benchmarks, allocations reported.
+gobench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 
 # Runs each fuzz target for FUZZTIME (the seed corpora in testdata/fuzz run
