@@ -34,6 +34,7 @@ type Client struct {
 	rates   map[string]*retry.RateLimiter
 	poller  poller
 	cache   resultCache
+	history sizeHistory
 }
 
 // New returns a Client over an SDK Athena client. s3 reads result files
@@ -102,7 +103,11 @@ type Execution struct {
 	started time.Time
 	release func(outcome error)
 	once    sync.Once
-	final   *types.QueryExecution
+	// onRelease, when set before Wait, is called once just before the
+	// slot is released, with whether the query succeeded (QueryAll counts
+	// its running queries with it).
+	onRelease func(succeeded bool)
+	final     *types.QueryExecution
 }
 
 // ID is the QueryExecutionId.
@@ -195,22 +200,26 @@ func startInput(sql string, o Options) *athena.StartQueryExecutionInput {
 }
 
 // Wait waits until the query reaches a final state; the Client's poller
-// asks Athena about all waiting queries at once (see poller). It returns the final QueryExecution on success
-// and a *QueryError when the query FAILED or was CANCELLED. If ctx ends
-// first, Wait stops the query (on a fresh context, since ctx is done) and
-// returns ctx's error.
+// asks Athena about all waiting queries at once (see poller). It returns
+// the final QueryExecution on success and a *QueryError when the query
+// FAILED or was CANCELLED. If ctx ends first, or the query's state cannot
+// be learnt (BatchGetQueryExecution failing after its retries), Wait stops
+// the query (on a fresh context, since ctx may be done), releases its slot
+// and returns the cause.
 func (e *Execution) Wait(ctx context.Context) (*types.QueryExecution, error) {
 	if e.final != nil {
 		return e.final, e.finalError()
 	}
-	qe, err := e.c.poller.wait(ctx, e)
-	if err != nil {
+	if _, err := e.c.poller.wait(ctx, e); err != nil {
 		if ctx.Err() != nil {
 			return nil, e.abandon(ctx.Err())
 		}
-		return nil, err
+		// The query's state cannot be learnt: stop it rather than hold
+		// its slot for ever.
+		return nil, e.abandon(err)
 	}
-	e.finish(qe)
+	// The poller's round has finished e: e.final is set and the slot
+	// released.
 	return e.final, e.finalError()
 }
 
@@ -219,11 +228,21 @@ func (e *Execution) Stop(ctx context.Context) error {
 	_, err := call(ctx, e.c, e.options, "StopQueryExecution", func(ctx context.Context) (*athena.StopQueryExecutionOutput, error) {
 		return e.c.api.StopQueryExecution(ctx, &athena.StopQueryExecutionInput{QueryExecutionId: aws.String(e.id)})
 	})
-	e.once.Do(func() { e.release(nil) })
+	e.releaseSlot(nil, false)
 	if err != nil {
 		return fmt.Errorf("athena: stop query %s: %w", e.id, err)
 	}
 	return nil
+}
+
+// releaseSlot gives the query's slot back, once.
+func (e *Execution) releaseSlot(outcome error, succeeded bool) {
+	e.once.Do(func() {
+		if e.onRelease != nil {
+			e.onRelease(succeeded)
+		}
+		e.release(outcome)
+	})
 }
 
 // abandon stops the query after the caller's context ended.
@@ -238,7 +257,8 @@ func (e *Execution) abandon(cause error) error {
 
 func (e *Execution) finish(qe *types.QueryExecution) {
 	e.final = qe
-	e.once.Do(func() { e.release(e.finalError()) })
+	outcome := e.finalError()
+	e.releaseSlot(outcome, outcome == nil)
 	e.c.log(e.options, "query finished", slog.String("query_id", e.id),
 		slog.String("state", string(qe.Status.State)), slog.Duration("elapsed", time.Since(e.started)))
 }
@@ -273,6 +293,13 @@ func (c *Client) Run(ctx context.Context, sql string, optFns ...func(*Options)) 
 func (c *Client) log(o Options, msg string, attrs ...slog.Attr) {
 	if o.Logger != nil {
 		o.Logger.LogAttrs(context.Background(), slog.LevelInfo, msg, attrs...)
+	}
+}
+
+// warn logs what the caller may have to clean up by hand.
+func (c *Client) warn(o Options, msg string, attrs ...slog.Attr) {
+	if o.Logger != nil {
+		o.Logger.LogAttrs(context.Background(), slog.LevelWarn, msg, attrs...)
 	}
 }
 

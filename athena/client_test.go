@@ -17,10 +17,12 @@ import (
 	sdkathena "github.com/aws/aws-sdk-go-v2/service/athena"
 	"github.com/aws/aws-sdk-go-v2/service/athena/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
 
 	"github.com/gowrangler/wrangler/athena"
 	"github.com/gowrangler/wrangler/frame"
 	"github.com/gowrangler/wrangler/localaws"
+	"github.com/gowrangler/wrangler/retry"
 	"github.com/gowrangler/wrangler/s3io"
 )
 
@@ -52,14 +54,17 @@ const everyType = `SELECT 1 AS i, CAST(NULL AS varchar) AS n, '' AS e,
 		CAST('ab' AS char(3)) AS ch, X'00ff' AS vb, TIMESTAMP '2026-11-25 10:00:00.123' AS ts`
 
 func TestQueryTypesAndNulls(t *testing.T) {
-	c, _, _ := newClient(t, nil)
+	c, _, _ := newClient(t, nil, func(o *athena.Options) { o.CTASDatabase = "scratch" })
+	if _, err := c.Run(context.Background(), "CREATE DATABASE scratch"); err != nil {
+		t.Fatal(err)
+	}
 	f, err := c.Query(context.Background(), everyType)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The paged API, the result CSV and UNLOAD to Parquet give the same
-	// frame.
-	for _, path := range []athena.ResultPath{athena.ResultsAPI, athena.ResultsCSV, athena.ResultsUnload} {
+	// The paged API, the result CSV, UNLOAD and CTAS to Parquet give the
+	// same frame.
+	for _, path := range []athena.ResultPath{athena.ResultsAPI, athena.ResultsCSV, athena.ResultsUnload, athena.ResultsCTAS} {
 		other, err := c.Query(context.Background(), everyType, func(o *athena.Options) { o.Results = path })
 		if err != nil {
 			t.Fatalf("path %d: %v", path, err)
@@ -98,8 +103,11 @@ func TestQueryTypesAndNulls(t *testing.T) {
 }
 
 func TestEmptyResultKeepsSchema(t *testing.T) {
-	c, _, st := newClient(t, nil)
-	for _, path := range []athena.ResultPath{athena.ResultsAPI, athena.ResultsCSV, athena.ResultsUnload} {
+	c, _, st := newClient(t, nil, func(o *athena.Options) { o.CTASDatabase = "scratch" })
+	if _, err := c.Run(context.Background(), "CREATE DATABASE scratch"); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []athena.ResultPath{athena.ResultsAPI, athena.ResultsCSV, athena.ResultsUnload, athena.ResultsCTAS} {
 		f, err := c.Query(context.Background(), "SELECT CAST(1 AS bigint) AS a, 'x' AS b WHERE 1 = 0",
 			func(o *athena.Options) { o.Results = path })
 		if err != nil {
@@ -109,19 +117,20 @@ func TestEmptyResultKeepsSchema(t *testing.T) {
 			t.Fatalf("path %d: empty result: %d rows, schema %v", path, f.NumRows(), f.Schema())
 		}
 	}
-	// UNLOAD's temporary files are gone.
-	left, err := s3ioClient(st).ListAll(context.Background(), "s3://results/q/unload/")
-	if err != nil || len(left) != 0 {
-		t.Fatalf("UNLOAD output left behind: %v, %v", left, err)
+	// UNLOAD's and CTAS's temporary files are gone.
+	for _, prefix := range []string{"s3://results/q/unload/", "s3://results/q/ctas/"} {
+		left, err := s3ioClient(st).ListAll(context.Background(), prefix)
+		if err != nil || len(left) != 0 {
+			t.Fatalf("output left behind under %s: %v, %v", prefix, left, err)
+		}
+	}
+	if tables := glueTables(t, st, "scratch"); len(tables) != 0 {
+		t.Fatalf("CTAS tables left behind: %v", tables)
 	}
 }
 
 func TestPagedResults(t *testing.T) {
-	c, _, st := newClient(t, nil)
-	// Digits cross-joined: SQL both Athena and the emulator run.
-	const sql = `WITH d AS (SELECT n FROM (VALUES (0), (1), (2), (3), (4), (5), (6), (7), (8), (9)) AS t(n))
-		SELECT a.n * 1000 + b.n * 100 + c.n * 10 + e.n + 1 AS x FROM d a, d b, d c, d e
-		WHERE a.n * 1000 + b.n * 100 + c.n * 10 + e.n < 2500 ORDER BY x`
+	r := newRecorded(t, nil, true)
 	for _, tc := range []struct {
 		path  athena.ResultPath
 		pages int
@@ -129,22 +138,17 @@ func TestPagedResults(t *testing.T) {
 		{athena.ResultsAPI, 3}, // pages of at most 1,000 rows
 		{athena.ResultsCSV, 1}, // one call for the column metadata
 	} {
-		st.ResetCounters()
-		f, err := c.Query(context.Background(), sql, func(o *athena.Options) { o.Results = tc.path })
+		r.api.reset()
+		f, err := r.c.Query(context.Background(), upTo2500, func(o *athena.Options) { o.Results = tc.path })
 		if err != nil {
 			t.Fatal(err)
 		}
-		if f.NumRows() != 2500 {
-			t.Fatalf("path %d: %d rows, want 2500", tc.path, f.NumRows())
-		}
-		if n := st.Calls("athena:GetQueryResults"); n != tc.pages {
-			t.Fatalf("path %d: GetQueryResults calls %d, want %d", tc.path, n, tc.pages)
-		}
-		vals, _, _ := frame.Values[int32](f, "x")
-		for i, v := range vals {
-			if int(v) != i+1 {
-				t.Fatalf("path %d: row %d = %d, want %d (the header row is skipped once)", tc.path, i, v, i+1)
-			}
+		// The header row is skipped once.
+		checkUpTo2500(t, f)
+		// Counted on the client side: localaws counts a call after its
+		// response has gone out, which a check right after can beat.
+		if n := r.api.resultCalls(); n != tc.pages {
+			t.Fatalf("path %v: GetQueryResults calls %d, want %d", tc.path, n, tc.pages)
 		}
 	}
 }
@@ -350,5 +354,38 @@ func TestExecutionAndExecutions(t *testing.T) {
 	}
 	if !found {
 		t.Fatalf("query %s not listed", id)
+	}
+}
+
+// When the poller cannot learn a query's state (BatchGetQueryExecution
+// failing after its retries), Wait stops the query and gives its slot
+// back instead of holding it for ever.
+func TestUnknownStatusStopsTheQuery(t *testing.T) {
+	_, raw, st := newClient(t, func(o *localaws.Options) { o.AthenaQueryLatency = 10 * time.Second })
+	// One attempt per call, the SDK's and the Client's, so that the
+	// injected failure is final at once.
+	c := athena.New(sdkathena.NewFromConfig(st.Config(), func(o *sdkathena.Options) { o.RetryMaxAttempts = 1 }), nil,
+		athena.OutputLocation("s3://results/q/"), fastPolling, func(o *athena.Options) { o.Retry = retry.Policy{MaxAttempts: 1} })
+	remove := st.Inject(localaws.Fault{Op: "athena:BatchGetQueryExecution", Kind: localaws.InternalError})
+	defer remove()
+	ctx := context.Background()
+	e, err := c.Start(ctx, "SELECT 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.Wait(ctx)
+	var api smithy.APIError
+	if !errors.As(err, &api) || api.ErrorCode() != "InternalServerException" || !strings.Contains(err.Error(), "stopped") {
+		t.Fatalf("got %v, want the status failure, saying the query was stopped", err)
+	}
+	if n := c.InFlight(); n != 0 {
+		t.Fatalf("%d slots still held", n)
+	}
+	out, err := raw.GetQueryExecution(ctx, &sdkathena.GetQueryExecutionInput{QueryExecutionId: aws.String(e.ID())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := out.QueryExecution.Status.State; s != types.QueryExecutionStateCancelled {
+		t.Fatalf("query state %s, want CANCELLED", s)
 	}
 }

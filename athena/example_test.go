@@ -51,3 +51,30 @@ func ExampleClient_Query() {
 	// │ Ålesund ┆         null │
 	// └─────────┴──────────────┘
 }
+
+// Arrays, maps and rows come as Athena's text through the API and the
+// result CSV, and as nested Arrow columns through UNLOAD (or CTAS) to
+// Parquet.
+func ExampleReadResults() {
+	ctx := context.Background()
+	stack, err := localaws.Start(ctx, func(o *localaws.Options) { o.Buckets = []string{"results"} })
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer stack.Close()
+	q := athena.New(sdkathena.NewFromConfig(stack.Config()),
+		s3io.New(s3.NewFromConfig(stack.Config(), localaws.PathStyle)), athena.OutputLocation("s3://results/athena/"))
+	for _, path := range []athena.ResultPath{athena.ResultsCSV, athena.ResultsUnload} {
+		f, err := q.Query(ctx, "SELECT ARRAY[1, 2] AS a", athena.ReadResults(path))
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		col, _ := f.Column("a")
+		fmt.Printf("%s: %s %v\n", path, col.DataType(), col.Chunk(0))
+	}
+	// Output:
+	// csv: utf8 ["[1, 2]"]
+	// unload: list<element: int32, nullable> [[1 2]]
+}

@@ -31,7 +31,10 @@ type FanOutProgress struct {
 // one Result per query, in input order. One query failing does not stop
 // the others; cancelling ctx stops them all (each Result then holds the
 // context's error or the query's own). progress, when not nil, is called
-// from one goroutine at a time whenever a count changes.
+// from one goroutine at a time whenever a count changes; a query leaving
+// Running is reported from the Client's status poller, as its slot is
+// given back, so progress must return quickly and must not wait for the
+// Client's queries.
 func (c *Client) QueryAll(ctx context.Context, queries []string, progress func(FanOutProgress), optFns ...func(*Options)) []Result {
 	results := make([]Result, len(queries))
 	var mu sync.Mutex
@@ -55,8 +58,9 @@ func (c *Client) QueryAll(ctx context.Context, queries []string, progress func(F
 				r.Elapsed = time.Since(start)
 				results[i] = r
 			}()
-			if c.resolve(optFns).Results == ResultsUnload {
-				// UNLOAD runs its own queries; report it as one step.
+			if c.parquetPath(sql, c.resolve(optFns)) != ResultsAuto {
+				// UNLOAD and CTAS run queries of their own; report them as
+				// one step.
 				report(func(p *FanOutProgress) { p.Waiting--; p.Running++ })
 				r.Frame, r.Err = c.Query(ctx, sql, optFns...)
 				report(func(p *FanOutProgress) {
@@ -76,12 +80,23 @@ func (c *Client) QueryAll(ctx context.Context, queries []string, progress func(F
 				return
 			}
 			report(func(p *FanOutProgress) { p.Waiting--; p.Running++ })
+			// The query leaves Running as its slot is given back, before
+			// the next query can take the slot, so Running never exceeds
+			// the bound.
+			e.onRelease = func(succeeded bool) {
+				report(func(p *FanOutProgress) {
+					p.Running--
+					if succeeded {
+						p.Reading++
+					} else {
+						p.Failed++
+					}
+				})
+			}
 			if _, err := e.Wait(ctx); err != nil {
 				r.Err = err
-				report(func(p *FanOutProgress) { p.Running--; p.Failed++ })
 				return
 			}
-			report(func(p *FanOutProgress) { p.Running--; p.Reading++ })
 			// Wait keeps the final state, so the read does not poll again.
 			r.Frame, r.Err = c.readResult(ctx, e, sql, optFns)
 			report(func(p *FanOutProgress) {

@@ -2,6 +2,7 @@ package athena_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	sdkathena "github.com/aws/aws-sdk-go-v2/service/athena"
@@ -42,5 +43,35 @@ func BenchmarkResultPaths(b *testing.B) {
 			}
 			b.ReportMetric(1e6*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 		})
+	}
+}
+
+// BenchmarkResultPathsBySize reads results of 10^3 to 10^5 rows through
+// the CSV and UNLOAD against localaws and reports the time per query, to
+// place ResultsAuto's threshold (DefaultLargeResultRows): compare the two
+// paths at each size within one run.
+func BenchmarkResultPathsBySize(b *testing.B) {
+	st, err := localaws.Start(context.Background(), func(o *localaws.Options) { o.Buckets = []string{"results"} })
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	c := athena.New(sdkathena.NewFromConfig(st.Config()), s3ioClient(st), athena.OutputLocation("s3://results/q/"))
+	for _, rows := range []int{1_000, 10_000, 100_000} {
+		sql := fmt.Sprintf("SELECT id, amount FROM (%s) WHERE id < %d", millionRows, rows)
+		for _, p := range []athena.ResultPath{athena.ResultsCSV, athena.ResultsUnload} {
+			b.Run(fmt.Sprintf("rows=%d/%v", rows, p), func(b *testing.B) {
+				for b.Loop() {
+					f, err := c.Query(context.Background(), sql, athena.ReadResults(p))
+					if err != nil {
+						b.Fatal(err)
+					}
+					if f.NumRows() != rows {
+						b.Fatalf("%d rows, want %d", f.NumRows(), rows)
+					}
+				}
+				b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/query")
+			})
+		}
 	}
 }
