@@ -60,7 +60,16 @@ type pollWaiter struct {
 	qe    *types.QueryExecution
 	err   error
 	state string
+	// unprocessed counts the rounds in a row Athena left this id
+	// unprocessed.
+	unprocessed int
 }
+
+// maxUnprocessedRounds is how many rounds in a row an id may come back
+// unprocessed, whatever the error code, before its wait fails: the codes
+// are not documented (localaws says INVALID_INPUT), and an unknown id must
+// not be polled until the context ends.
+const maxUnprocessedRounds = 10
 
 // wait blocks until e's query reaches a final state, the poller fails to
 // learn its state (an error without the package prefix), or ctx ends. When it returns a final QueryExecution the
@@ -260,6 +269,7 @@ func (p *poller) round(ids []string) {
 			if w == nil || qe.Status == nil {
 				continue
 			}
+			w.unprocessed = 0
 			state := string(qe.Status.State)
 			if state != w.state {
 				w.state = state
@@ -275,11 +285,18 @@ func (p *poller) round(ids []string) {
 		}
 		for _, u := range out.UnprocessedQueryExecutionIds {
 			id := aws.ToString(u.QueryExecutionId)
+			w := p.waiting[id]
+			if w == nil {
+				continue
+			}
 			// Athena could not answer for this id now; an unknown id will
-			// not get better, anything else is tried again next round.
-			if aws.ToString(u.ErrorCode) == "InvalidRequestException" {
-				take(id, nil, fmt.Errorf("status unknown: %s: %s: %w",
-					aws.ToString(u.ErrorCode), aws.ToString(u.ErrorMessage), ErrResultFormat))
+			// not get better, anything else is tried again next round, up
+			// to maxUnprocessedRounds.
+			w.unprocessed++
+			code := aws.ToString(u.ErrorCode)
+			if code == "InvalidRequestException" || code == "INVALID_INPUT" || w.unprocessed >= maxUnprocessedRounds {
+				take(id, nil, fmt.Errorf("status unknown after %d rounds: %s: %s: %w",
+					w.unprocessed, code, aws.ToString(u.ErrorMessage), ErrResultFormat))
 			}
 		}
 	}
