@@ -26,6 +26,9 @@ const (
 	// Fault.AfterBytes bytes of the response body (0 means half of it, at
 	// least one byte), so the client sees an unexpected EOF.
 	DropConnection
+	// AccessDenied answers 403 AccessDenied (Glue and Athena:
+	// AccessDeniedException), as a missing IAM permission does.
+	AccessDenied
 )
 
 // String names the fault kind.
@@ -41,6 +44,8 @@ func (k FaultKind) String() string {
 		return "Latency"
 	case DropConnection:
 		return "DropConnection"
+	case AccessDenied:
+		return "AccessDenied"
 	}
 	return fmt.Sprintf("FaultKind(%d)", int(k))
 }
@@ -114,6 +119,10 @@ func faultResponse(kind FaultKind, service string) (status int, code, message st
 		return http.StatusBadRequest, "ThrottlingException", "Rate exceeded"
 	case kind == Unavailable:
 		return http.StatusServiceUnavailable, "ServiceUnavailable", "Service is unable to handle request."
+	case kind == AccessDenied && service == "s3":
+		return http.StatusForbidden, "AccessDenied", "Access Denied"
+	case kind == AccessDenied:
+		return http.StatusForbidden, "AccessDeniedException", "User is not authorized to perform this action (injected)"
 	case service == "s3":
 		return http.StatusInternalServerError, "InternalError", "We encountered an internal error. Please try again."
 	case service == "glue":
@@ -185,13 +194,24 @@ type callStats struct {
 	bytes map[string]int64
 }
 
-func (c *callStats) record(op string, n int64) {
+// call counts a request as it arrives, so that a client that has its
+// response sees the call counted whatever the response's size.
+func (c *callStats) call(op string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.calls == nil {
 		c.calls, c.bytes = map[string]int{}, map[string]int64{}
 	}
 	c.calls[op]++
+}
+
+// served adds a response's body bytes once it is written.
+func (c *callStats) served(op string, n int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.bytes == nil {
+		c.calls, c.bytes = map[string]int{}, map[string]int64{}
+	}
 	c.bytes[op] += n
 }
 

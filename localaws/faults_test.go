@@ -150,3 +150,24 @@ func TestUnknownTarget(t *testing.T) {
 		t.Fatalf("got %d %s", resp.StatusCode, body)
 	}
 }
+
+func TestInjectAccessDenied(t *testing.T) {
+	st, c := startStack(t, func(o *Options) { o.Buckets = []string{"bkt"} })
+	ctx := context.Background()
+	put(t, c, "bkt", "k", []byte("hello"))
+	st.Inject(Fault{Op: "s3:GetObject", Kind: AccessDenied, Times: 1})
+	_, err := get(ctx, c, "bkt", "k", "")
+	var re interface{ HTTPStatusCode() int }
+	if apiCode(err) != "AccessDenied" || !errors.As(err, &re) || re.HTTPStatusCode() != http.StatusForbidden {
+		t.Fatalf("got %v, want 403 AccessDenied", err)
+	}
+	if got, err := get(ctx, c, "bkt", "k", ""); err != nil || string(got) != "hello" {
+		t.Fatalf("after the fault is used up: %q, %v", got, err)
+	}
+
+	st.Inject(Fault{Op: "glue:GetDatabases", Kind: AccessDenied, Times: 1})
+	gc := glue.NewFromConfig(st.Config(), func(o *glue.Options) { o.RetryMaxAttempts = 1 })
+	if _, err := gc.GetDatabases(ctx, &glue.GetDatabasesInput{}); apiCode(err) != "AccessDeniedException" {
+		t.Fatalf("Glue: got %v, want AccessDeniedException", err)
+	}
+}

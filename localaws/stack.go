@@ -221,8 +221,9 @@ func (s *Stack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.options.Logger.LogAttrs(r.Context(), slog.LevelDebug, "request",
 			slog.String("op", name), slog.String("method", r.Method), slog.String("path", r.URL.Path))
 	}
+	s.stats.call(name)
 	counted := &countingWriter{ResponseWriter: w}
-	defer func() { s.stats.record(name, counted.bytes) }()
+	defer func() { s.stats.served(name, counted.bytes) }()
 	if f, ok := s.faults.take(name); ok {
 		if done := f.apply(counted, r, service); done {
 			return
