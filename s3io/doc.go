@@ -7,7 +7,8 @@
 // encryption, the expected bucket owner, a progress callback and a logger.
 // Every call that does I/O takes a context first and stops when it ends.
 //
-// Objects: List (paged, as an iterator; prefixes and globs with *, **, ?
+// Objects: List (paged, as an iterator, in parallel across the common
+// prefixes of wide trees; prefixes and globs with *, **, ?
 // and character classes), Exists, Size, Describe, Delete (batches of 1,000
 // keys, every per-key failure returned), Copy (server-side; a multipart
 // UploadPartCopy above 5 GiB, pinned to the source's ETag and aborted on
@@ -29,7 +30,12 @@
 // ReadCSV, ReadJSONLines and ReadParquet gather a scan into a frame.Frame.
 // Parquet is read through an io.ReaderAt of ranged GETs that reads the footer
 // once, fetches only the projected columns and selected row groups, and
-// coalesces small ranges.
+// coalesces small ranges; the next row group is fetched while one decodes.
+// Where keeps the rows that satisfy conditions in every reader, skipping
+// Parquet row groups by their statistics and dataset partitions by their
+// values. ReadCSVRows, ReadJSONRows and ReadParquetRows (and their Scan
+// forms) read rows into Go structs, the struct's field types being the read
+// schema.
 //
 // Datasets: WriteDataset and WriteDatasetStream write partitioned datasets
 // in Hive layout (col=value/ directories, values escaped as Hive does) in

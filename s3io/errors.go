@@ -50,8 +50,9 @@ type SchemaError struct {
 	URL string
 	// Column is the column's name ("" when the problem is the whole row).
 	Column string
-	// Row is the 1-based data row in the object (header excluded), or 0 when
-	// the problem is not tied to a row.
+	// Row is the 1-based data row in the object (header excluded); for
+	// JSON lines it is the line number, blank lines counted. 0 when the
+	// error is not about one row.
 	Row int64
 	// Want and Got describe the expectation and what was found: types, a
 	// column count, a value.

@@ -587,10 +587,14 @@ func filteredRead(u string, ro ReadOptions, read func(ReadOptions) (*frame.Frame
 	return kept.Select(ro.Columns...)
 }
 
-// refuseWhere is the check of the readers that do not filter rows.
+// refuseWhere is the check of the typed-row readers, which neither filter
+// rows nor read datasets.
 func (ro ReadOptions) refuseWhere(reader string) error {
 	if len(ro.Where) > 0 {
 		return fmt.Errorf("s3io: %s does not filter rows (Where): %w", reader, ErrInvalidOption)
+	}
+	if ro.partitioned() {
+		return fmt.Errorf("s3io: %s does not read datasets (PartitionFilter, PartitionKeys, Partitions): %w", reader, ErrInvalidOption)
 	}
 	return nil
 }

@@ -523,3 +523,48 @@ func TestFormatReaderWithPartitionFilter(t *testing.T) {
 		}
 	}
 }
+
+func TestWhereJSONLines(t *testing.T) {
+	ctx := context.Background()
+	_, sc, c := startS3(t)
+	putObject(t, sc, "lake", "events.jsonl", []byte(`{"id": 1, "kind": "click", "ms": 12}
+{"id": 2, "kind": "view"}
+{"id": 3, "kind": "click", "ms": 40}
+`))
+	got, err := c.ReadJSONLines(ctx, "s3://lake/events.jsonl", Columns("id"), Where(Eq("kind", "click"), Gt("ms", 20)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids := idsOf(t, got); !slices.Equal(ids, []int64{3}) || got.NumCols() != 1 {
+		t.Fatalf("got ids %v in %d columns, want [3] in one", ids, got.NumCols())
+	}
+	var n int64
+	for b, err := range c.ScanJSONLines(ctx, "s3://lake/events.jsonl", Where(IsNull("ms"))) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += b.NumRows()
+	}
+	if n != 1 {
+		t.Fatalf("scan: %d rows with no ms, want 1", n)
+	}
+	type event struct{ ID int64 }
+	for _, read := range []func() error{
+		func() error {
+			_, err := ReadJSONRows[event](ctx, c, "s3://lake/events.jsonl", Where(Eq("ID", 1)))
+			return err
+		},
+		func() error {
+			_, err := ReadCSVRows[event](ctx, c, "s3://lake/events.jsonl", Where(Eq("ID", 1)))
+			return err
+		},
+		func() error {
+			_, err := ReadJSONRows[event](ctx, c, "s3://lake/", PartitionFilter(func(Partition) bool { return true }))
+			return err
+		},
+	} {
+		if err := read(); !errors.Is(err, ErrInvalidOption) {
+			t.Fatalf("a typed-row read with Where or a partition filter: got %v, want ErrInvalidOption", err)
+		}
+	}
+}
