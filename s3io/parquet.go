@@ -353,9 +353,11 @@ func (po *parquetObject) close() {
 	}
 }
 
-// decode reads the selected row groups in order, fetching the next row
-// group's projected chunks while the current one decodes, so that network
-// and decoding overlap; at most two row groups' chunks are held at a time.
+// decode reads the selected row groups in order while it fetches the
+// ones after: as many row groups ahead as fit in ReadOptions.ReadAhead
+// bytes of projected chunks (always at least the next one), so that the
+// fetches' first-byte latencies overlap each other and the decoding. The
+// chunks held are those in flight plus the row group decoding.
 func (po *parquetObject) decode(ctx context.Context, emit func(arrow.RecordBatch) bool) error {
 	if po.fb != nil {
 		return po.decodeFallback(ctx, emit)
@@ -365,53 +367,61 @@ func (po *parquetObject) decode(ctx context.Context, emit func(arrow.RecordBatch
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	type fetched struct {
-		blocks []block
-		err    error
+	type pending struct {
+		g     int
+		bytes int64
+		wait  func() ([]block, error)
 	}
-	fetch := func(g int) <-chan fetched {
-		ch := make(chan fetched, 1)
-		go func() {
-			var f fetched
-			f.err = protect(func() error {
-				var err error
-				f.blocks, err = po.prefetchRowGroup(ctx, g)
-				return err
-			})
-			ch <- f
-		}()
-		return ch
+	var queue []pending
+	var held int64 // bytes of the queued row groups and the one decoding
+	next := 0      // index into po.groups of the next row group to fetch
+	fill := func() {
+		for next < len(po.groups) {
+			g := po.groups[next]
+			ranges, size, err := po.rowGroupRanges(g)
+			if len(queue) > 0 && held+size > po.ro.ReadAhead {
+				return
+			}
+			wait := func() ([]block, error) { return nil, err }
+			if err == nil {
+				wait = po.rr.startPrefetch(ctx, ranges)
+			}
+			queue = append(queue, pending{g: g, bytes: size, wait: wait})
+			held += size
+			next++
+		}
 	}
-	next := fetch(po.groups[0])
-	// On an early return the fetch in flight is cancelled and its blocks
-	// dropped once it ends.
+	// On an early return the fetches in flight are cancelled and their
+	// blocks dropped once they end.
 	defer func() {
-		if next != nil {
-			cancel()
-			po.rr.drop((<-next).blocks)
+		cancel()
+		for _, p := range queue {
+			blocks, _ := p.wait()
+			po.rr.drop(blocks)
 		}
 	}()
-	for i, g := range po.groups {
-		f := <-next
-		next = nil
-		if f.err != nil {
+	fill()
+	for len(queue) > 0 {
+		p := queue[0]
+		blocks, err := p.wait()
+		queue = queue[1:]
+		if err != nil {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			return fmt.Errorf("s3io: read %s row group %d: %w", po.u, g, f.err)
+			return fmt.Errorf("s3io: read %s row group %d: %w", po.u, p.g, err)
 		}
-		if i+1 < len(po.groups) {
-			next = fetch(po.groups[i+1])
-		}
+		fill()
 		stopped := false
-		err := protect(func() error {
+		err = protect(func() error {
 			var err error
-			stopped, err = po.decodeRowGroup(ctx, g, emit)
+			stopped, err = po.decodeRowGroup(ctx, p.g, emit)
 			return err
 		})
-		po.rr.drop(f.blocks)
+		po.rr.drop(blocks)
+		held -= p.bytes
 		if err != nil {
-			return fmt.Errorf("s3io: read %s row group %d: %w", po.u, g, err)
+			return fmt.Errorf("s3io: read %s row group %d: %w", po.u, p.g, err)
 		}
 		if stopped {
 			return nil
@@ -420,22 +430,26 @@ func (po *parquetObject) decode(ctx context.Context, emit func(arrow.RecordBatch
 	return nil
 }
 
-// prefetchRowGroup fetches row group g's projected column chunks.
-func (po *parquetObject) prefetchRowGroup(ctx context.Context, g int) ([]block, error) {
-	rg := po.pf.MetaData().RowGroup(g)
-	var ranges [][2]int64
-	for _, leaf := range po.leaves {
-		cc, err := rg.ColumnChunk(leaf)
-		if err != nil {
-			return nil, fmt.Errorf("column chunk %d: %w: %w", leaf, ErrCorrupt, err)
+// rowGroupRanges lists row group g's projected column chunks as
+// [offset, length] ranges, with their total size.
+func (po *parquetObject) rowGroupRanges(g int) (ranges [][2]int64, size int64, err error) {
+	err = protect(func() error {
+		rg := po.pf.MetaData().RowGroup(g)
+		for _, leaf := range po.leaves {
+			cc, err := rg.ColumnChunk(leaf)
+			if err != nil {
+				return fmt.Errorf("column chunk %d: %w: %w", leaf, ErrCorrupt, err)
+			}
+			start := cc.DataPageOffset()
+			if cc.HasDictionaryPage() && cc.DictionaryPageOffset() > 0 && cc.DictionaryPageOffset() < start {
+				start = cc.DictionaryPageOffset()
+			}
+			ranges = append(ranges, [2]int64{start, cc.TotalCompressedSize()})
+			size += max(cc.TotalCompressedSize(), 0)
 		}
-		start := cc.DataPageOffset()
-		if cc.HasDictionaryPage() && cc.DictionaryPageOffset() > 0 && cc.DictionaryPageOffset() < start {
-			start = cc.DictionaryPageOffset()
-		}
-		ranges = append(ranges, [2]int64{start, cc.TotalCompressedSize()})
-	}
-	return po.rr.prefetch(ctx, ranges)
+		return nil
+	})
+	return ranges, size, err
 }
 
 func (po *parquetObject) decodeRowGroup(ctx context.Context, g int, emit func(arrow.RecordBatch) bool) (stopped bool, err error) {

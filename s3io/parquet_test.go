@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gowrangler/wrangler/frame"
 	"github.com/gowrangler/wrangler/localaws"
@@ -229,5 +230,39 @@ func TestParquetFixtures(t *testing.T) {
 		for _, f := range failed {
 			t.Logf("  refused %s", f)
 		}
+	}
+}
+
+// TestParquetReadAhead reads the same object with one row group ahead and
+// with every row group ahead, and stops a scan early: the values must not
+// depend on the window, and an early stop must leave no fetch running.
+func TestParquetReadAhead(t *testing.T) {
+	st, _, c := startS3(t)
+	ctx := context.Background()
+	src := wideFrame(t, 40_000, 4)
+	if err := c.WriteParquet(ctx, src, "s3://lake/ahead.parquet", RowGroupRows(5_000)); err != nil {
+		t.Fatal(err)
+	}
+	want, _, _ := frame.Values[float64](src, "c3")
+	for _, ahead := range []int64{1, 1 << 30} {
+		f, err := c.ReadParquet(ctx, "s3://lake/ahead.parquet", func(o *ReadOptions) { o.ReadAhead = ahead })
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _, _ := frame.Values[float64](f, "c3")
+		if !slices.Equal(got, want) {
+			t.Fatalf("ReadAhead %d: got %d values, want %d equal to the source", ahead, len(got), len(want))
+		}
+	}
+	st.ResetCounters()
+	for range c.ScanParquet(ctx, "s3://lake/ahead.parquet", BatchSize(1000)) {
+		break
+	}
+	// Every fetch the scan started has ended (the scan waits for them);
+	// no request may arrive after it returned.
+	after := st.Calls("s3:GetObject")
+	time.Sleep(50 * time.Millisecond)
+	if n := st.Calls("s3:GetObject"); n != after {
+		t.Fatalf("%d GETs after the scan stopped, want 0", n-after)
 	}
 }

@@ -40,8 +40,9 @@ const (
 // memory, and can prefetch many ranges at once, coalescing the close ones
 // and fetching up to Concurrency in parallel.
 //
-// It is safe for concurrent use. Its memory is what Prefetch holds until
-// Release and the tail block.
+// It is safe for concurrent use; its ranged GETs in flight, across
+// concurrent Prefetch calls, are at most Concurrency. Its memory is what
+// Prefetch holds until Release and the tail block.
 type RangeReader struct {
 	ctx  context.Context
 	c    *Client
@@ -56,6 +57,13 @@ type RangeReader struct {
 
 	fetched atomic.Int64
 	pos     int64 // for Seek
+	// requests bounds the reader's ranged GETs in flight to Concurrency,
+	// across Prefetch calls running at once; the tickets make prefetches
+	// start their requests in the order they were asked for.
+	requests            chan struct{}
+	turnMu              sync.Mutex
+	turn                *sync.Cond
+	nextTicket, serving uint64
 }
 
 type block struct {
@@ -75,6 +83,8 @@ func (c *Client) NewRangeReader(ctx context.Context, url string, optFns ...func(
 		return nil, err
 	}
 	r := &RangeReader{ctx: ctx, c: c, o: c.resolve(optFns), u: u}
+	r.requests = make(chan struct{}, max(r.o.Concurrency, 1))
+	r.turn = sync.NewCond(&r.turnMu)
 	if err := r.openTail(); err != nil {
 		return nil, fmt.Errorf("s3io: open %s: %w", u, err)
 	}
@@ -237,6 +247,14 @@ func (r *RangeReader) Prefetch(ranges [][2]int64) error {
 // prefetch is Prefetch bounded by ctx as well as the reader's context; it
 // returns the blocks it added, for drop.
 func (r *RangeReader) prefetch(ctx context.Context, ranges [][2]int64) ([]block, error) {
+	return r.startPrefetch(ctx, ranges)()
+}
+
+// startPrefetch starts fetching ranges and returns the function that waits
+// for them. Prefetches start their requests in the order of their
+// startPrefetch calls, so that a read fetching several row groups ahead
+// gets the first one first rather than in goroutine scheduling order.
+func (r *RangeReader) startPrefetch(ctx context.Context, ranges [][2]int64) (wait func() ([]block, error)) {
 	rs := slices.Clone(ranges)
 	slices.SortFunc(rs, func(a, b [2]int64) int { return cmp.Compare(a[0], b[0]) })
 	var merged [][2]int64 // off, end
@@ -272,27 +290,51 @@ func (r *RangeReader) prefetch(ctx context.Context, ranges [][2]int64) ([]block,
 		}
 	}
 	ctx, stop := joinContexts(ctx, r.ctx)
-	defer stop()
+	r.turnMu.Lock()
+	ticket := r.nextTicket
+	r.nextTicket++
+	r.turnMu.Unlock()
 	errs := make([]error, len(pieces))
-	sem := make(chan struct{}, r.o.Concurrency)
-	var wg sync.WaitGroup
-	for i, p := range pieces {
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			errs[i] = r.fetchInto(ctx, p.buf, p.off)
-		}()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		r.turnMu.Lock()
+		for r.serving != ticket {
+			r.turn.Wait()
+		}
+		r.turnMu.Unlock()
+		var wg sync.WaitGroup
+		for i, p := range pieces {
+			select {
+			case r.requests <- struct{}{}:
+			case <-ctx.Done():
+				errs[i] = context.Cause(ctx)
+				continue
+			}
+			wg.Add(1)
+			go func() {
+				defer func() { <-r.requests; wg.Done() }()
+				errs[i] = r.fetchInto(ctx, p.buf, p.off)
+			}()
+		}
+		r.turnMu.Lock()
+		r.serving++
+		r.turn.Broadcast()
+		r.turnMu.Unlock()
+		wg.Wait()
+	}()
+	return func() ([]block, error) {
+		<-done
+		stop()
+		if err := errors.Join(errs...); err != nil {
+			return nil, fmt.Errorf("s3io: prefetch %s: %w", r.u, err)
+		}
+		r.mu.Lock()
+		r.blocks = append(r.blocks, blocks...)
+		slices.SortFunc(r.blocks, func(a, b block) int { return cmp.Compare(a.off, b.off) })
+		r.mu.Unlock()
+		return blocks, nil
 	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, fmt.Errorf("s3io: prefetch %s: %w", r.u, err)
-	}
-	r.mu.Lock()
-	r.blocks = append(r.blocks, blocks...)
-	slices.SortFunc(r.blocks, func(a, b block) int { return cmp.Compare(a.off, b.off) })
-	r.mu.Unlock()
-	return blocks, nil
 }
 
 // drop removes blocks that prefetch added, leaving any others.

@@ -11,6 +11,9 @@ const (
 	DefaultBatchSize = 64 * 1024
 	// DefaultInferRows is how many rows type inference samples.
 	DefaultInferRows = 1000
+	// DefaultReadAhead is how many bytes of Parquet column chunks a read
+	// fetches ahead of the row group it decodes.
+	DefaultReadAhead = 32 << 20
 	// DefaultMaxRecordBytes bounds one CSV record or JSON line, so that an
 	// unterminated quote cannot make a reader buffer a whole object.
 	DefaultMaxRecordBytes = 64 << 20
@@ -53,6 +56,11 @@ type ReadOptions struct {
 
 	// RowGroups keeps only these Parquet row groups (0-based); nil reads all.
 	RowGroups []int
+	// ReadAhead bounds the bytes of projected Parquet column chunks an
+	// object's read fetches ahead (the next row group is fetched whatever
+	// its size): more overlaps more first-byte latencies with decoding, at
+	// the cost of memory. 0 means DefaultReadAhead.
+	ReadAhead int64
 	// Where keeps only the rows for which every condition holds; Parquet
 	// reads skip the row groups whose statistics rule them out, dataset
 	// reads the partitions whose values do. See Where (the function).
@@ -143,6 +151,9 @@ func (c *Client) readOptions(optFns []func(*ReadOptions)) ReadOptions {
 	}
 	if ro.MaxRecordBytes <= 0 {
 		ro.MaxRecordBytes = DefaultMaxRecordBytes
+	}
+	if ro.ReadAhead <= 0 {
+		ro.ReadAhead = DefaultReadAhead
 	}
 	if ro.Delimiter == 0 {
 		ro.Delimiter = ','
