@@ -53,10 +53,11 @@ func (s *s3Service) listObjectsV2(w http.ResponseWriter, r *http.Request, bucket
 		after = max(after, string(last))
 	}
 
-	prefix := gofakes3.Prefix{
-		HasPrefix: q.Has("prefix"), Prefix: q.Get("prefix"),
-		HasDelimiter: q.Get("delimiter") != "", Delimiter: q.Get("delimiter"),
-	}
+	// The backend lists without the delimiter and the keys are rolled up
+	// into common prefixes here: gofakes3 builds them wrongly for a prefix
+	// that ends inside a path segment (prefix "t" gave "t/t/").
+	prefix := gofakes3.Prefix{HasPrefix: q.Has("prefix"), Prefix: q.Get("prefix")}
+	delimiter := q.Get("delimiter")
 	all, err := s.backend.ListBucket(bucket, &prefix, gofakes3.ListBucketPage{})
 	if gofakes3.HasErrorCode(err, gofakes3.ErrNoSuchBucket) {
 		// The directory backend reports a prefix with no objects (no
@@ -72,12 +73,21 @@ func (s *s3Service) listObjectsV2(w http.ResponseWriter, r *http.Request, bucket
 		key     string
 		content *gofakes3.Content // nil for a common prefix
 	}
-	entries := make([]entry, 0, len(all.Contents)+len(all.CommonPrefixes))
+	entries := make([]entry, 0, len(all.Contents))
+	rolledUp := map[string]bool{}
 	for _, c := range all.Contents {
+		if delimiter != "" {
+			rest := strings.TrimPrefix(c.Key, prefix.Prefix)
+			if i := strings.Index(rest, delimiter); i >= 0 {
+				cp := prefix.Prefix + rest[:i+len(delimiter)]
+				if !rolledUp[cp] {
+					rolledUp[cp] = true
+					entries = append(entries, entry{key: cp})
+				}
+				continue
+			}
+		}
 		entries = append(entries, entry{c.Key, c})
-	}
-	for _, p := range all.CommonPrefixes {
-		entries = append(entries, entry{key: p.Prefix})
 	}
 	// Go compares strings byte by byte: UTF-8 binary order, as S3 lists.
 	slices.SortFunc(entries, func(a, b entry) int { return strings.Compare(a.key, b.key) })
@@ -93,7 +103,7 @@ func (s *s3Service) listObjectsV2(w http.ResponseWriter, r *http.Request, bucket
 		ListBucketResultBase: gofakes3.ListBucketResultBase{
 			Xmlns:     "http://s3.amazonaws.com/doc/2006-03-01/",
 			Name:      bucket,
-			Delimiter: encode(prefix.Delimiter, encoding),
+			Delimiter: encode(delimiter, encoding),
 			Prefix:    encode(prefix.Prefix, encoding),
 			MaxKeys:   int64(maxKeys),
 		},

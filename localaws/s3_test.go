@@ -779,3 +779,38 @@ func TestS3DeleteBucketAfterNestedKeys(t *testing.T) {
 		t.Fatalf("the bucket's directory is still there: %v", err)
 	}
 }
+
+// A prefix may end inside a path segment; S3 rolls up what follows it to
+// the next delimiter (AWS-FACTS.md 3.2), so prefix "t" over "t/a" and
+// "tx/y" gives the common prefixes "t/" and "tx/".
+func TestS3ListDelimiterAfterPartialPrefix(t *testing.T) {
+	_, c := startStack(t, func(o *Options) { o.Buckets = []string{"bkt"} })
+	ctx := context.Background()
+	for _, k := range []string{"t/a", "t/b/c", "tx/y", "tz", "u/v"} {
+		put(t, c, "bkt", k, []byte(k))
+	}
+	for _, tc := range []struct {
+		prefix         string
+		prefixes, keys []string
+	}{
+		{"t", []string{"t/", "tx/"}, []string{"tz"}},
+		{"t/", []string{"t/b/"}, []string{"t/a"}},
+		{"", []string{"t/", "tx/", "u/"}, []string{"tz"}},
+		{"t/b", []string{"t/b/"}, nil},
+	} {
+		out, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("bkt"), Prefix: aws.String(tc.prefix), Delimiter: aws.String("/")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var prefixes, keys []string
+		for _, p := range out.CommonPrefixes {
+			prefixes = append(prefixes, aws.ToString(p.Prefix))
+		}
+		for _, o := range out.Contents {
+			keys = append(keys, aws.ToString(o.Key))
+		}
+		if !slices.Equal(prefixes, tc.prefixes) || !slices.Equal(keys, tc.keys) {
+			t.Errorf("prefix %q: got prefixes %q and keys %q, want %q and %q", tc.prefix, prefixes, keys, tc.prefixes, tc.keys)
+		}
+	}
+}
