@@ -68,3 +68,43 @@ func ExampleClient_ScanCSV() {
 	fmt.Println(rows, "rows")
 	// Output: 6 rows
 }
+
+// ExampleWhere reads only the rows that satisfy conditions from a Parquet
+// object written in row groups sorted by id: the row groups whose
+// statistics rule the conditions out are never fetched.
+func ExampleWhere() {
+	ctx := context.Background()
+	st, err := localaws.Start(ctx, func(o *localaws.Options) { o.Buckets = []string{"lake"} })
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer st.Close()
+	c := s3io.New(s3.NewFromConfig(st.Config(), localaws.PathStyle))
+
+	ids := make([]int64, 200_000)
+	cities := make([]string, len(ids))
+	for i := range ids {
+		ids[i], cities[i] = int64(i), []string{"Oslo", "Paris", "Lima"}[i%3]
+	}
+	f, err := frame.New(frame.Int64("id", ids), frame.String("city", cities))
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := c.WriteParquet(ctx, f, "s3://lake/orders.parquet", s3io.RowGroupRows(20_000)); err != nil {
+		log.Fatal(err)
+	}
+
+	st.ResetCounters()
+	got, err := c.ReadParquet(ctx, "s3://lake/orders.parquet", s3io.Columns("city"),
+		s3io.Where(s3io.Ge("id", 199_995), s3io.Ne("city", "Paris")))
+	if err != nil {
+		log.Fatal(err)
+	}
+	names, _, _ := frame.Values[string](got, "city")
+	fmt.Println(got.ColumnNames(), names)
+	// One GET for the footer, one for the last of the ten row groups.
+	fmt.Println(st.Calls("s3:GetObject"), "GETs")
+	// Output:
+	// [city] [Oslo Lima Oslo]
+	// 2 GETs
+}
