@@ -59,7 +59,8 @@ FUZZ_TARGETS ?= \
 	./athena:FuzzFormatQuery \
 	./s3io:FuzzParseURL \
 	./s3io:FuzzCSVReader \
-	./s3io:FuzzJSONLinesReader
+	./s3io:FuzzJSONLinesReader \
+	./s3io:FuzzPartitionValue
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \
