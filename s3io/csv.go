@@ -39,14 +39,7 @@ import (
 // it. Memory is bounded by about 2 x Concurrency batches, never by object
 // size. The first error ends the sequence.
 func (c *Client) ScanCSV(ctx context.Context, url string, optFns ...func(*ReadOptions)) iter.Seq2[arrow.RecordBatch, error] {
-	ro := c.readOptions(optFns)
-	if ro.partitioned() {
-		ro.Format = CSV
-		return filteredScan(url, ro, func(ro ReadOptions) iter.Seq2[arrow.RecordBatch, error] { return c.scanDataset(ctx, url, ro) })
-	}
-	return filteredScan(url, ro, func(ro ReadOptions) iter.Seq2[arrow.RecordBatch, error] {
-		return c.scanCSV(ctx, url, ro)
-	})
+	return c.formatScan(ctx, url, c.readOptions(optFns), CSV, c.scanCSV)
 }
 
 func (c *Client) scanCSV(ctx context.Context, url string, ro ReadOptions) iter.Seq2[arrow.RecordBatch, error] {
@@ -131,14 +124,7 @@ func (c *Client) scanCSVObjects(ctx context.Context, ro ReadOptions, urls []URL,
 // unify (a string and a number) are a *SchemaError naming the object and
 // the column.
 func (c *Client) ReadCSV(ctx context.Context, url string, optFns ...func(*ReadOptions)) (*frame.Frame, error) {
-	ro := c.readOptions(optFns)
-	if ro.partitioned() {
-		ro.Format = CSV
-		return filteredRead(url, ro, func(ro ReadOptions) (*frame.Frame, error) { return c.readDataset(ctx, url, ro) })
-	}
-	return filteredRead(url, ro, func(ro ReadOptions) (*frame.Frame, error) {
-		return c.readCSV(ctx, url, ro)
-	})
+	return c.formatRead(ctx, url, c.readOptions(optFns), CSV, c.readCSV)
 }
 
 func (c *Client) readCSV(ctx context.Context, url string, ro ReadOptions) (*frame.Frame, error) {

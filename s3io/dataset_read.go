@@ -79,9 +79,7 @@ func ReadFormat(f FileFormat) func(*ReadOptions) {
 // (files are cast to it). Columns projects data and partition columns
 // alike. Batches are valid during the loop body only.
 func (c *Client) ScanDataset(ctx context.Context, url string, optFns ...func(*ReadOptions)) iter.Seq2[arrow.RecordBatch, error] {
-	return filteredScan(url, c.readOptions(optFns), func(ro ReadOptions) iter.Seq2[arrow.RecordBatch, error] {
-		return c.scanDataset(ctx, url, ro)
-	})
+	return filteredScan(ctx, url, c.readOptions(optFns), c.scanDataset)
 }
 
 func (c *Client) scanDataset(ctx context.Context, url string, ro ReadOptions) iter.Seq2[arrow.RecordBatch, error] {
@@ -97,9 +95,7 @@ func (c *Client) scanDataset(ctx context.Context, url string, ro ReadOptions) it
 
 // ReadDataset reads a dataset into one frame; see ScanDataset.
 func (c *Client) ReadDataset(ctx context.Context, url string, optFns ...func(*ReadOptions)) (*frame.Frame, error) {
-	return filteredRead(url, c.readOptions(optFns), func(ro ReadOptions) (*frame.Frame, error) {
-		return c.readDataset(ctx, url, ro)
-	})
+	return filteredRead(ctx, url, c.readOptions(optFns), c.readDataset)
 }
 
 func (c *Client) readDataset(ctx context.Context, url string, ro ReadOptions) (*frame.Frame, error) {

@@ -26,11 +26,13 @@
 //
 // Readers stream: ScanCSV, ScanJSONLines and ScanParquet yield Arrow record
 // batches as the bytes arrive, over one object or many (a prefix or a glob),
-// with memory bounded by batch size x concurrency, never by object size.
+// with memory bounded by batch size x concurrency (for Parquet, plus the
+// ReadAhead bytes fetched ahead per object), never by object size.
 // ReadCSV, ReadJSONLines and ReadParquet gather a scan into a frame.Frame.
 // Parquet is read through an io.ReaderAt of ranged GETs that reads the footer
 // once, fetches only the projected columns and selected row groups, and
-// coalesces small ranges; the next row group is fetched while one decodes.
+// coalesces small ranges; row groups are fetched ahead while one decodes.
+//
 // Where keeps the rows that satisfy conditions in every reader, skipping
 // Parquet row groups by their statistics and dataset partitions by their
 // values. ReadCSVRows, ReadJSONRows and ReadParquetRows (and their Scan

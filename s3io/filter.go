@@ -2,6 +2,7 @@ package s3io
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"iter"
 	"math"
@@ -227,11 +228,16 @@ func statsRuleOut(c Condition, st metadata.TypedStatistics, rows int64, dt arrow
 		return false
 	}
 	lo, hi, ok := statBounds(st, dt)
-	if !ok {
-		return false
-	}
-	// cmpTo reports v against lo and hi; ok is false when v cannot be
-	// compared exactly with the column's values.
+	// Statistics leave NaNs out, and a NaN differs from everything.
+	return ok && rangeRuleOut(c, lo, hi, dt, isFloat(dt))
+}
+
+// rangeRuleOut reports whether no value in [lo, hi] satisfies the
+// comparison c (c is not IsNull or IsNotNull). nanHidden says that values
+// outside the ordinals (NaNs) may be there too, which Ne would match.
+// Condition values it cannot compare exactly rule nothing out.
+func rangeRuleOut(c Condition, lo, hi ordinalValue, dt arrow.DataType, nanHidden bool) bool {
+	// cmpTo reports v against lo and hi.
 	cmpTo := func(v any) (vsLo, vsHi int, ok bool) {
 		x, ok := ordinal(v, dt)
 		if !ok {
@@ -239,8 +245,7 @@ func statsRuleOut(c Condition, st metadata.TypedStatistics, rows int64, dt arrow
 		}
 		return compareOrdinal(x, lo), compareOrdinal(x, hi), true
 	}
-	switch c.Op {
-	case OpIn:
+	if c.Op == OpIn {
 		for _, v := range c.Values {
 			l, h, ok := cmpTo(v)
 			if !ok || (l >= 0 && h <= 0) {
@@ -257,9 +262,7 @@ func statsRuleOut(c Condition, st metadata.TypedStatistics, rows int64, dt arrow
 	case OpEq:
 		return l < 0 || h > 0
 	case OpNe:
-		// Every value equals v, unless a float chunk hides NaNs, which
-		// statistics leave out and which differ from everything.
-		return l == 0 && h == 0 && !isFloat(dt)
+		return l == 0 && h == 0 && !nanHidden // every value equals v
 	case OpLt:
 		return l <= 0 // min >= v
 	case OpLe:
@@ -295,15 +298,8 @@ func statBounds(st metadata.TypedStatistics, dt arrow.DataType) (lo, hi ordinalV
 		unsigned = true
 	}
 	num := func(x int64) ordinalValue { return new(big.Float).SetInt64(x) }
-	scale := int64(1) // nanoseconds per stored unit, for instants
-	switch dt := dt.(type) {
-	case *arrow.TimestampType:
-		scale = unitNanos(dt.Unit)
-	case *arrow.Date32Type:
-		scale = 86_400 * 1e9
-	}
 	inst := func(x int64) ordinalValue {
-		return new(big.Float).SetInt(new(big.Int).Mul(big.NewInt(x), big.NewInt(scale)))
+		return new(big.Float).SetInt(new(big.Int).Mul(big.NewInt(x), big.NewInt(tickNanos(dt))))
 	}
 	switch st := st.(type) {
 	case *metadata.BooleanStatistics:
@@ -403,16 +399,9 @@ func ordinal(v any, dt arrow.DataType) (ordinalValue, bool) {
 		if !ok {
 			return nil, false
 		}
-		var tick int64
-		switch dt := dt.(type) {
-		case *arrow.TimestampType:
-			tick = unitNanos(dt.Unit)
-		case *arrow.Date32Type:
-			tick = 86_400 * 1e9
-		}
 		ns := new(big.Int).Mul(big.NewInt(t.Unix()), big.NewInt(1e9))
 		ns.Add(ns, big.NewInt(int64(t.Nanosecond())))
-		if new(big.Int).Mod(ns, big.NewInt(tick)).Sign() != 0 {
+		if new(big.Int).Mod(ns, big.NewInt(tickNanos(dt))).Sign() != 0 {
 			return nil, false // between two values of the column
 		}
 		return new(big.Float).SetInt(ns), true
@@ -432,14 +421,14 @@ func isFloat(dt arrow.DataType) bool {
 	return dt.ID() == arrow.FLOAT32 || dt.ID() == arrow.FLOAT64
 }
 
-func unitNanos(u arrow.TimeUnit) int64 {
-	switch u {
-	case arrow.Second:
-		return 1e9
-	case arrow.Millisecond:
-		return 1e6
-	case arrow.Microsecond:
-		return 1e3
+// tickNanos is the nanoseconds between two values of a timestamp or date32
+// column: statistics and condition values are compared as nanoseconds.
+func tickNanos(dt arrow.DataType) int64 {
+	switch dt := dt.(type) {
+	case *arrow.TimestampType:
+		return int64(dt.Unit.Multiplier())
+	case *arrow.Date32Type:
+		return 86_400 * 1e9
 	}
 	return 1
 }
@@ -509,12 +498,36 @@ func conditionsPresent(u string, schema *arrow.Schema, conds []Condition) error 
 	return nil
 }
 
+// scanFunc and readFunc are a format's streaming and whole-frame reads.
+type (
+	scanFunc func(ctx context.Context, url string, ro ReadOptions) iter.Seq2[arrow.RecordBatch, error]
+	readFunc func(ctx context.Context, url string, ro ReadOptions) (*frame.Frame, error)
+)
+
+// formatScan is the body of a format's Scan entry point: a dataset read of
+// that format when a partition option is set, the format's own scan
+// otherwise, with Where applied either way.
+func (c *Client) formatScan(ctx context.Context, url string, ro ReadOptions, format FileFormat, scan scanFunc) iter.Seq2[arrow.RecordBatch, error] {
+	if ro.partitioned() {
+		ro.Format, scan = format, c.scanDataset
+	}
+	return filteredScan(ctx, url, ro, scan)
+}
+
+// formatRead is formatScan's whole-frame twin.
+func (c *Client) formatRead(ctx context.Context, url string, ro ReadOptions, format FileFormat, read readFunc) (*frame.Frame, error) {
+	if ro.partitioned() {
+		ro.Format, read = format, c.readDataset
+	}
+	return filteredRead(ctx, url, ro, read)
+}
+
 // filteredScan is scan with ro.Where applied: scan runs with the unfiltered
 // options (so Parquet and datasets prune with the conditions) and its
 // batches are filtered here, once, for every format.
-func filteredScan(u string, ro ReadOptions, scan func(ReadOptions) iter.Seq2[arrow.RecordBatch, error]) iter.Seq2[arrow.RecordBatch, error] {
+func filteredScan(ctx context.Context, u string, ro ReadOptions, scan scanFunc) iter.Seq2[arrow.RecordBatch, error] {
 	if len(ro.Where) == 0 {
-		return scan(ro)
+		return scan(ctx, u, ro)
 	}
 	return func(yield func(arrow.RecordBatch, error) bool) {
 		if err := ro.checkWhere(); err != nil {
@@ -523,7 +536,7 @@ func filteredScan(u string, ro ReadOptions, scan func(ReadOptions) iter.Seq2[arr
 		}
 		rf := &rowFilter{expr: conditionsExpr(ro.Where), keep: len(ro.Columns), mem: ro.Allocator}
 		checked := false
-		for b, err := range scan(ro.unfiltered()) {
+		for b, err := range scan(ctx, u, ro.unfiltered()) {
 			if err != nil {
 				yield(nil, err)
 				return
@@ -560,14 +573,14 @@ func filteredScan(u string, ro ReadOptions, scan func(ReadOptions) iter.Seq2[arr
 }
 
 // filteredRead is read with ro.Where applied to the frame it returns.
-func filteredRead(u string, ro ReadOptions, read func(ReadOptions) (*frame.Frame, error)) (*frame.Frame, error) {
+func filteredRead(ctx context.Context, u string, ro ReadOptions, read readFunc) (*frame.Frame, error) {
 	if len(ro.Where) == 0 {
-		return read(ro)
+		return read(ctx, u, ro)
 	}
 	if err := ro.checkWhere(); err != nil {
 		return nil, err
 	}
-	f, err := read(ro.unfiltered())
+	f, err := read(ctx, u, ro.unfiltered())
 	if err != nil {
 		return nil, err
 	}
@@ -620,39 +633,6 @@ func partitionRuleOut(c Condition, v any, dt arrow.DataType) bool {
 		v = x.ToTime(dt.(*arrow.TimestampType).Unit)
 	}
 	pv, ok := ordinal(v, dt)
-	if !ok {
-		return false
-	}
-	holds := func(w any) (bool, bool) {
-		cv, ok := ordinal(w, dt)
-		if !ok {
-			return false, false
-		}
-		r := compareOrdinal(pv, cv)
-		switch c.Op {
-		case OpEq, OpIn:
-			return r == 0, true
-		case OpNe:
-			return r != 0, true
-		case OpLt:
-			return r < 0, true
-		case OpLe:
-			return r <= 0, true
-		case OpGt:
-			return r > 0, true
-		case OpGe:
-			return r >= 0, true
-		}
-		return false, false
-	}
-	if c.Op == OpIn {
-		for _, w := range c.Values {
-			if h, ok := holds(w); !ok || h {
-				return false
-			}
-		}
-		return true
-	}
-	h, ok := holds(c.Value)
-	return ok && !h
+	// One value is the range [pv, pv]; a NaN does not get this far.
+	return ok && rangeRuleOut(c, pv, pv, dt, false)
 }

@@ -41,14 +41,7 @@ import (
 // is the column (a.b for a field of a struct column) and whose Row is the
 // line number.
 func (c *Client) ScanJSONLines(ctx context.Context, url string, optFns ...func(*ReadOptions)) iter.Seq2[arrow.RecordBatch, error] {
-	ro := c.readOptions(optFns)
-	if ro.partitioned() {
-		ro.Format = JSONLines
-		return filteredScan(url, ro, func(ro ReadOptions) iter.Seq2[arrow.RecordBatch, error] { return c.scanDataset(ctx, url, ro) })
-	}
-	return filteredScan(url, ro, func(ro ReadOptions) iter.Seq2[arrow.RecordBatch, error] {
-		return c.scanJSONLines(ctx, url, ro)
-	})
+	return c.formatScan(ctx, url, c.readOptions(optFns), JSONLines, c.scanJSONLines)
 }
 
 func (c *Client) scanJSONLines(ctx context.Context, url string, ro ReadOptions) iter.Seq2[arrow.RecordBatch, error] {
@@ -111,14 +104,7 @@ func (c *Client) scanJSONLines(ctx context.Context, url string, ro ReadOptions) 
 // schema is inferred from its own sample (unless Schema is given) and the
 // objects are unified as ReadCSV does.
 func (c *Client) ReadJSONLines(ctx context.Context, url string, optFns ...func(*ReadOptions)) (*frame.Frame, error) {
-	ro := c.readOptions(optFns)
-	if ro.partitioned() {
-		ro.Format = JSONLines
-		return filteredRead(url, ro, func(ro ReadOptions) (*frame.Frame, error) { return c.readDataset(ctx, url, ro) })
-	}
-	return filteredRead(url, ro, func(ro ReadOptions) (*frame.Frame, error) {
-		return c.readJSONLines(ctx, url, ro)
-	})
+	return c.formatRead(ctx, url, c.readOptions(optFns), JSONLines, c.readJSONLines)
 }
 
 func (c *Client) readJSONLines(ctx context.Context, url string, ro ReadOptions) (*frame.Frame, error) {

@@ -23,10 +23,12 @@ import (
 // Each object is read through a RangeReader: one GET for the footer, then
 // for each selected row group (ReadOptions.RowGroups, default all) one
 // prefetch of only the projected columns' chunks (ReadOptions.Columns,
-// default all), close ranges coalesced and large ones fetched in parallel.
-// Memory is about one row group's projected column chunks per object in
-// flight plus the batches being decoded, never the whole object unless it
-// is one row group.
+// default all), close ranges coalesced and split into 1-8 MiB pieces
+// fetched in parallel. Row groups are fetched ahead while earlier ones
+// decode, as many as fit in ReadOptions.ReadAhead (default 32 MiB) and at
+// least the next one, so memory per object in flight is about ReadAhead
+// (or two row groups' projected chunks, when larger) plus the batches
+// being decoded.
 //
 // All objects must have the first object's schema (after projection);
 // another schema is a *SchemaError naming the object and the first column
@@ -36,14 +38,7 @@ import (
 // panic is recovered and reported, never propagated. Batches are valid
 // during the loop body only.
 func (c *Client) ScanParquet(ctx context.Context, url string, optFns ...func(*ReadOptions)) iter.Seq2[arrow.RecordBatch, error] {
-	ro := c.readOptions(optFns)
-	if ro.partitioned() {
-		ro.Format = Parquet
-		return filteredScan(url, ro, func(ro ReadOptions) iter.Seq2[arrow.RecordBatch, error] { return c.scanDataset(ctx, url, ro) })
-	}
-	return filteredScan(url, ro, func(ro ReadOptions) iter.Seq2[arrow.RecordBatch, error] {
-		return c.scanParquet(ctx, url, ro)
-	})
+	return c.formatScan(ctx, url, c.readOptions(optFns), Parquet, c.scanParquet)
 }
 
 func (c *Client) scanParquet(ctx context.Context, url string, ro ReadOptions) iter.Seq2[arrow.RecordBatch, error] {
@@ -93,14 +88,7 @@ func (c *Client) scanParquet(ctx context.Context, url string, ro ReadOptions) it
 // ReadParquet reads Parquet objects into one frame, unifying the objects'
 // schemas as ReadCSV does.
 func (c *Client) ReadParquet(ctx context.Context, url string, optFns ...func(*ReadOptions)) (*frame.Frame, error) {
-	ro := c.readOptions(optFns)
-	if ro.partitioned() {
-		ro.Format = Parquet
-		return filteredRead(url, ro, func(ro ReadOptions) (*frame.Frame, error) { return c.readDataset(ctx, url, ro) })
-	}
-	return filteredRead(url, ro, func(ro ReadOptions) (*frame.Frame, error) {
-		return c.readParquet(ctx, url, ro)
-	})
+	return c.formatRead(ctx, url, c.readOptions(optFns), Parquet, c.readParquet)
 }
 
 func (c *Client) readParquet(ctx context.Context, url string, ro ReadOptions) (*frame.Frame, error) {
@@ -162,8 +150,6 @@ type parquetObject struct {
 	leaves []int // projected leaf column indices
 	groups []int // selected row groups
 	schema *arrow.Schema
-	// skipped counts the row groups that statistics ruled out.
-	skipped int
 	// columns are the top-level columns read, in batch order, and repairs
 	// the legacy list shapes among them to fix (parquet_legacy.go).
 	columns []int
@@ -324,7 +310,6 @@ func (po *parquetObject) pruneRowGroups(full *arrow.Schema) {
 				continue
 			}
 			if statsRuleOut(c, st, rg.NumRows(), full.Field(idx[0]).Type) {
-				po.skipped++
 				return true
 			}
 		}

@@ -240,20 +240,16 @@ func (r *RangeReader) fetchInto(ctx context.Context, buf []byte, off int64) erro
 // Concurrency is used, fetched up to Concurrency at a time. The data stays
 // in memory until Release.
 func (r *RangeReader) Prefetch(ranges [][2]int64) error {
-	_, err := r.prefetch(r.ctx, ranges)
+	_, err := r.startPrefetch(r.ctx, ranges)()
 	return err
 }
 
-// prefetch is Prefetch bounded by ctx as well as the reader's context; it
-// returns the blocks it added, for drop.
-func (r *RangeReader) prefetch(ctx context.Context, ranges [][2]int64) ([]block, error) {
-	return r.startPrefetch(ctx, ranges)()
-}
-
-// startPrefetch starts fetching ranges and returns the function that waits
-// for them. Prefetches start their requests in the order of their
-// startPrefetch calls, so that a read fetching several row groups ahead
-// gets the first one first rather than in goroutine scheduling order.
+// startPrefetch starts fetching ranges, bounded by ctx as well as the
+// reader's context, and returns the function that waits for them and
+// gives the blocks it added (for drop). Prefetches start their requests
+// in the order of their startPrefetch calls, so that a read fetching
+// several row groups ahead gets the first one first rather than in
+// goroutine scheduling order.
 func (r *RangeReader) startPrefetch(ctx context.Context, ranges [][2]int64) (wait func() ([]block, error)) {
 	rs := slices.Clone(ranges)
 	slices.SortFunc(rs, func(a, b [2]int64) int { return cmp.Compare(a[0], b[0]) })
